@@ -1,0 +1,22 @@
+"""ceasefire-news: an annotated news corpus and benchmark for near-duplicates, clustering, NER, linking and segmentation."""
+
+from .build import build
+from .checks import validate
+from .errors import DatasetError
+from .load import load, load_all
+from .tables import CONFIGS, TABLES
+from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
+
+__all__ = [
+    "CONFIGS",
+    "DATASET_VERSION",
+    "FORMAT_VERSION",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "DatasetError",
+    "__version__",
+    "build",
+    "load",
+    "load_all",
+    "validate",
+]

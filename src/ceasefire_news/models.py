@@ -1,0 +1,143 @@
+"""Pydantic models: the single source of truth for every record of every table."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Segment roles, in ClassLabel order (ANNOTATION_GUIDELINES.md section 1).
+Role = Literal["title", "heading", "body", "list_item", "boilerplate"]
+ROLES: tuple[str, ...] = get_args(Role)
+
+#: The 18 OntoNotes 5 entity types, in ClassLabel order (section 2).
+EntityLabel = Literal[
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+]
+ENTITY_LABELS: tuple[str, ...] = get_args(EntityLabel)
+
+#: Types that name a thing and may carry a Wikidata link and a cross-document entity_id.
+NAME_LABELS: frozenset[str] = frozenset(ENTITY_LABELS[:11])
+
+#: IOB2 tags over the 18 types, in ClassLabel order: O, B-PERSON, I-PERSON, ...
+NER_TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in ENTITY_LABELS for p in ("B", "I"))
+
+#: Duplicate-group levels, finest first (section 3).
+GroupLevel = Literal["near_duplicate", "event", "topic"]
+GROUP_LEVELS: tuple[str, ...] = get_args(GroupLevel)
+
+#: Pair relations, in ClassLabel order (coarsest first).
+Relation = Literal["unrelated", "same_topic", "same_event", "near_duplicate"]
+RELATIONS: tuple[str, ...] = get_args(Relation)
+
+DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+KB_ID_PATTERN = r"^Q[1-9][0-9]*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Record(BaseModel):
+    """Base of every record: strict types, unknown fields rejected, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Span(Record):
+    """A half-open character span of a document with its surface text."""
+
+    doc_id: str = Field(pattern=DOC_ID_PATTERN, description="Document id: the seed file name without .txt.")
+    start: int = Field(ge=0, description="Start offset (Python str index, inclusive) into the document text.")
+    end: int = Field(ge=1, description="End offset (Python str index, exclusive) into the document text.")
+    text: str = Field(min_length=1, description="The surface string; equals the document text[start:end].")
+
+    @model_validator(mode="after")
+    def _span_is_consistent(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
+        if len(self.text) != self.end - self.start:
+            raise ValueError(
+                f"text has {len(self.text)} characters but end - start = {self.end - self.start}"
+            )
+        return self
+
+
+class Document(Record):
+    """One news article: a row of the `documents` table."""
+
+    doc_id: str = Field(pattern=DOC_ID_PATTERN, description="Document id: the seed file name without .txt.")
+    text: str = Field(min_length=1, description="The seed file decoded as UTF-8, otherwise unchanged.")
+    title: str | None = Field(description="Text of the document's title segment, or null if it has none.")
+    sha256: str = Field(pattern=SHA256_PATTERN, description="SHA-256 of the seed file's bytes (hex).")
+    num_chars: int = Field(ge=1, description="Length of text in code points.")
+    num_sentences: int = Field(ge=0, description="Number of segments in the sentences table.")
+
+
+class Sentence(Span):
+    """One gold segment: a line of seeds/annotations/sentences/*.jsonl and a row of `sentences`."""
+
+    index: int = Field(ge=0, description="0-based position of the segment in its document.")
+    role: Role = Field(description="Segment role: title, heading, body, list_item or boilerplate.")
+
+
+class MentionAnnotation(Span):
+    """One gold entity mention: a line of seeds/annotations/entities/*.jsonl."""
+
+    label: EntityLabel = Field(description="OntoNotes 5 entity type.")
+    kb_id: str | None = Field(
+        pattern=KB_ID_PATTERN, description="Wikidata item of the referent, or null when not certain."
+    )
+    entity_id: str | None = Field(
+        min_length=1,
+        description="Cross-document referent id: kb_id, or a nil: slug; null for numeric/temporal types.",
+    )
+
+
+class Mention(MentionAnnotation):
+    """A row of the `entities` table: an annotation plus its id and segment."""
+
+    mention_id: str = Field(min_length=1, description="Stable mention id: <doc_id>-m<ordinal, 4 digits>.")
+    sentence_index: int = Field(ge=0, description="Index of the segment that contains the mention.")
+
+
+class NerRow(Record):
+    """A row of the `ner` table: one segment, tokenized, with IOB2 tags."""
+
+    doc_id: str = Field(pattern=DOC_ID_PATTERN, description="Document id.")
+    sentence_index: int = Field(ge=0, description="Index of the segment in its document.")
+    tokens: list[str] = Field(description="Tokens of the segment.")
+    token_starts: list[int] = Field(description="Start offset of each token in the document text.")
+    token_ends: list[int] = Field(description="End offset (exclusive) of each token in the document text.")
+    ner_tags: list[str] = Field(description="IOB2 tag of each token over the 18 OntoNotes types.")
+
+
+class DuplicateGroups(Record):
+    """A row of the `duplicate_groups` table: one document's group at each level."""
+
+    doc_id: str = Field(pattern=DOC_ID_PATTERN, description="Document id.")
+    near_duplicate: str = Field(min_length=1, description="Group of documents derived from one source text.")
+    event: str = Field(min_length=1, description="Group of documents reporting the same news event.")
+    topic: str = Field(min_length=1, description="Group of documents on the same running story.")
+
+
+class Pair(Record):
+    """A row of the `pairs` table: an unordered document pair and its finest shared level."""
+
+    doc_a: str = Field(pattern=DOC_ID_PATTERN, description="First document id (doc_a < doc_b).")
+    doc_b: str = Field(pattern=DOC_ID_PATTERN, description="Second document id.")
+    relation: Relation = Field(description="Finest level whose group the two documents share.")
