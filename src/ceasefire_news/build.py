@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .card import TableFile, read_changelog, render_card
 from .errors import Located
+from .groups import make_pairs
 from .manifest import TableEntry, sha256_file, write_manifest
 from .models import Document, Record
 from .seeds import Seeds, default_project_file, default_seeds_dir, read_seeds
@@ -44,7 +45,13 @@ def make_records(seeds: Seeds) -> dict[str, list[Located]]:
         )
         for a in seeds.articles.values()
     ]
-    return {"documents": documents, "sentences": segments}
+    pairs = [Located(p, str(seeds.root / "annotations" / "duplicate_groups.jsonl")) for p in make_pairs(g.record for g in seeds.groups)]
+    return {
+        "documents": documents,
+        "sentences": segments,
+        "duplicate_groups": seeds.groups,
+        "pairs": pairs,
+    }
 
 
 def sort_records(config: str, items: list[Located]) -> list[Record]:

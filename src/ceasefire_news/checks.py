@@ -8,13 +8,14 @@ from pathlib import Path
 import yaml
 
 from .errors import Located, ProblemLog
+from .groups import check_groups, check_pairs
 from .manifest import Manifest, read_manifest, verify_files
 from .segments import check_sentences
 from .storage import read_metadata, read_parquet
 from .tables import TABLES
 
 #: Tables every dataset must have.
-REQUIRED_TABLES = ("documents", "sentences")
+REQUIRED_TABLES = ("documents", "sentences", "duplicate_groups", "pairs")
 
 
 def check_records(located: dict[str, list[Located]]) -> ProblemLog:
@@ -41,6 +42,9 @@ def check_records(located: dict[str, list[Located]]) -> ProblemLog:
         title = segs[0].text if segs and segs[0].role == "title" else None
         if doc.title != title:
             log.at(item, f"title {doc.title!r} differs from the title segment {title!r}", "title")
+    if "duplicate_groups" in located:
+        check_groups(texts, located["duplicate_groups"], log)
+        check_pairs([i.record for i in located["duplicate_groups"]], located.get("pairs", []), log)
     return log
 
 

@@ -169,5 +169,11 @@ def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = ("sente
         records, paths = read_doc_layer(root, layer, articles, log)
         seeds.layers[layer] = records
         seeds.inputs.extend(paths)
+    groups_path = root / ANNOTATIONS_DIR / GROUPS_FILE
+    if groups_path.is_file():
+        seeds.groups = read_jsonl(groups_path, DuplicateGroups, log)
+        seeds.inputs.append(groups_path)
+    else:
+        log.add(str(groups_path), "missing duplicate-group annotation file")
     log.raise_if_any()
     return seeds
