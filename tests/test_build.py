@@ -37,6 +37,8 @@ def test_output_layout(built: Path) -> None:
         "README.md",
         "data/documents/test-00000-of-00001.parquet",
         "data/duplicate_groups/test-00000-of-00001.parquet",
+        "data/entities/test-00000-of-00001.parquet",
+        "data/ner/test-00000-of-00001.parquet",
         "data/pairs/test-00000-of-00001.parquet",
         "data/sentences/test-00000-of-00001.parquet",
         "manifest.json",
@@ -101,9 +103,21 @@ def test_golden_records(built: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("config", ["documents", "sentences", "duplicate_groups", "pairs"])
+@pytest.mark.parametrize("config", list(TABLES))
 def test_tables_pinned(built: Path, config: str, data_regression) -> None:
-    data_regression.check({"rows": rows(built, config)}, basename=f"table_{config}")
+    table = rows(built, config)
+    if config == "ner":  # one line per segment keeps the pin reviewable: token/TAG@start ...
+        table = [
+            {
+                "doc_id": r["doc_id"],
+                "sentence_index": r["sentence_index"],
+                "tokens": " ".join(
+                    f"{tok}/{tag}@{start}" for tok, tag, start in zip(r["tokens"], r["ner_tags"], r["token_starts"])
+                ),
+            }
+            for r in table
+        ]
+    data_regression.check({"rows": table}, basename=f"table_{config}")
 
 
 def test_versions_agree(built: Path) -> None:
@@ -141,7 +155,7 @@ def test_card_yaml_from_features(built: Path) -> None:
 def test_manifest_lists_inputs_and_files(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text())
     assert sorted(manifest["files"]) == sorted(["README.md", *(data_file(name) for name in manifest["tables"])])
-    assert list(manifest["tables"]) == ["documents", "duplicate_groups", "pairs", "sentences"]
+    assert list(manifest["tables"]) == ["documents", "duplicate_groups", "entities", "ner", "pairs", "sentences"]
     assert manifest["tables"]["sentences"] == {"file": data_file("sentences"), "num_rows": 150}
     seeds = default_seeds_dir()
     for rel, digest in manifest["inputs"].items():
@@ -170,4 +184,4 @@ def test_cli_build_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = tmp_path / "cli"
     assert main(["build", "--seeds", str(default_seeds_dir()), "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
-    assert "documents=5, duplicate_groups=5, pairs=10, sentences=150" in capsys.readouterr().out
+    assert "documents=5, duplicate_groups=5, entities=449, ner=150, pairs=10, sentences=150" in capsys.readouterr().out

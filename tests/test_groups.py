@@ -73,5 +73,5 @@ def test_bad_groups_are_located(seeds_copy: Path, tmp_path: Path, change, fragme
 
 def test_missing_groups_file(seeds_copy: Path, tmp_path: Path) -> None:
     (seeds_copy / "annotations" / "duplicate_groups.jsonl").unlink()
-    with pytest.raises(DatasetError, match="duplicate_groups.jsonl: missing duplicate-group annotation file"):
+    with pytest.raises(DatasetError, match="duplicate_groups.jsonl: missing annotation file duplicate_groups.jsonl"):
         build(seeds_copy, tmp_path / "out")

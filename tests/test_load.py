@@ -35,7 +35,7 @@ def test_load_builds_when_missing(tmp_path: Path) -> None:
     assert (target / "manifest.json").is_file()
     assert ds.num_rows == 150
     everything = ceasefire_news.load_all(target)
-    assert list(everything) == ["documents", "sentences", "duplicate_groups", "pairs"]
+    assert list(everything) == list(ceasefire_news.CONFIGS)
     assert everything["documents"].num_rows == 5
 
 

@@ -9,24 +9,23 @@ import tempfile
 from pathlib import Path
 
 from .card import TableFile, read_changelog, render_card
-from .errors import Located
-from .groups import make_pairs
+from .checks import derive, validate
+from .entities import check_registry, span_f1
+from .errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
 from .models import Document, Record
 from .seeds import Seeds, default_project_file, default_seeds_dir, read_seeds
 from .storage import to_arrow, write_parquet
 from .tables import TABLES, data_file
-from .checks import check_records
 
 DEFAULT_OUT = Path("dist") / "ceasefire-news"
 
 
-def make_records(seeds: Seeds) -> dict[str, list[Located]]:
-    """Derive every table's located records from the seeds (documents from articles + segments)."""
-    segments = seeds.layers["sentences"]
+def base_records(seeds: Seeds) -> dict[str, list[Located]]:
+    """The base layers as located records; documents are derived from the articles and their segments."""
     counts: dict[str, int] = {}
     titles: dict[str, str] = {}
-    for item in segments:
+    for item in seeds.layers["sentences"]:
         seg = item.record
         counts[seg.doc_id] = counts.get(seg.doc_id, 0) + 1
         if seg.role == "title" and seg.index == 0:
@@ -45,12 +44,25 @@ def make_records(seeds: Seeds) -> dict[str, list[Located]]:
         )
         for a in seeds.articles.values()
     ]
-    pairs = [Located(p, str(seeds.root / "annotations" / "duplicate_groups.jsonl")) for p in make_pairs(g.record for g in seeds.groups)]
     return {
         "documents": documents,
-        "sentences": segments,
+        "sentences": seeds.layers["sentences"],
+        "entities": seeds.layers["entities"],
         "duplicate_groups": seeds.groups,
-        "pairs": pairs,
+    }
+
+
+def agreement(seeds: Seeds) -> dict[str, float] | None:
+    """Strict span+label F1 between the first two independent annotations, if the seeds have them."""
+    names = sorted(seeds.agreement)
+    if len(names) < 2:
+        return None
+    a, b = (seeds.agreement[n] for n in names[:2])
+    return {
+        "annotators": 2,
+        "mentions_a": len(a),
+        "mentions_b": len(b),
+        "f1": span_f1((i.record for i in a), (i.record for i in b)),
     }
 
 
@@ -63,15 +75,18 @@ def sort_records(config: str, items: list[Located]) -> list[Record]:
 def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Path:
     """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing."""
     seeds = read_seeds(seeds_dir if seeds_dir is not None else default_seeds_dir())
-    located = make_records(seeds)
-    check_records(located).raise_if_any()
+    log = ProblemLog()
+    located = derive(base_records(seeds), log)
+    check_registry(seeds.layers["entities"], seeds.registry, log)
+    log.raise_if_any()
     records = {name: sort_records(name, items) for name, items in located.items()}
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in sorted(seeds.inputs)}
     out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
-    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs))
+    facts = {"agreement": agreement(seeds), "referents": len(seeds.registry)}
+    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts))
 
 
-def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str]) -> None:
+def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict) -> None:
     """Write tables, card and manifest into an (empty) directory."""
     files: dict[str, TableFile] = {}
     for name in TABLES:
@@ -85,7 +100,7 @@ def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str
             file_size=path.stat().st_size,
             sha256=sha256_file(path),
         )
-    card = render_card(records, files, read_changelog(default_project_file("CHANGELOG.md")))
+    card = render_card(records, files, read_changelog(default_project_file("CHANGELOG.md")), facts)
     (root / "README.md").write_text(card, encoding="utf-8", newline="\n")
     write_manifest(
         root,
@@ -96,8 +111,6 @@ def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str
 
 def _write_atomically(out: Path, write) -> Path:
     """Run write(tmp) in a fresh sibling temp dir, validate it, then swap it into place."""
-    from .checks import validate  # local import: validate reads what build writes
-
     created: list[Path] = []
     parent = out.resolve().parent
     for ancestor in reversed([parent, *parent.parents]):

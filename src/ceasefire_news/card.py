@@ -9,7 +9,7 @@ from pathlib import Path
 import datasets
 import yaml
 
-from .models import Record
+from .models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
 from .tables import SPLIT, TABLES, data_file
 from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION
 
@@ -68,7 +68,7 @@ def card_yaml(files: dict[str, TableFile]) -> dict:
     }
 
 
-def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], changelog: str) -> str:
+def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], changelog: str, facts: dict) -> str:
     """Render the whole dataset card: YAML front matter and a datasheet whose counts come from the data."""
     front = yaml.safe_dump(card_yaml(files), sort_keys=False, allow_unicode=True, width=120)
     docs = records["documents"]
@@ -129,6 +129,8 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
     ]
     for role in TABLES["sentences"].class_labels["role"].names:
         lines.append(f"| {role} | {roles.get(role, 0)} |")
+    lines += _entity_section(records, facts)
+    lines += _group_section(records)
     lines += [
         "",
         "## Loading",
@@ -151,6 +153,55 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "",
     ]
     return "\n".join(lines)
+
+
+def _entity_section(records: dict[str, list[Record]], facts: dict) -> list[str]:
+    mentions = records.get("entities", [])
+    if not mentions:
+        return []
+    labels = Counter(m.label for m in mentions)
+    docs = sorted({d.doc_id for d in records["documents"]})
+    per_doc = Counter((m.doc_id, m.label) for m in mentions)
+    present = [lab for lab in ENTITY_LABELS if labels[lab]]
+    lines = ["", "### Entity mentions", "", "| label | mentions |", "| --- | ---: |"]
+    lines += [f"| {lab} | {labels[lab]} |" for lab in ENTITY_LABELS]
+    lines += [f"| **total** | {len(mentions)} |", ""]
+    lines += ["Labels with 0 mentions do not occur in these texts.", ""]
+    lines += ["| doc_id | " + " | ".join(present) + " | total |", "| --- |" + " ---: |" * (len(present) + 1)]
+    for doc in docs:
+        cells = [str(per_doc[(doc, lab)]) for lab in present]
+        lines.append(f"| `{doc}` | " + " | ".join(cells) + f" | {sum(per_doc[(doc, lab)] for lab in present)} |")
+    linked = [m for m in mentions if m.kb_id]
+    names = [m for m in mentions if m.entity_id]
+    lines += [
+        "",
+        f"{len(linked)} of {len(names)} name mentions carry a verified Wikidata `kb_id`; they refer to "
+        f"{len({m.entity_id for m in names})} distinct referents ({len({m.kb_id for m in linked})} linked, "
+        f"{len({m.entity_id for m in names if not m.kb_id})} with a `nil:` id).",
+    ]
+    agreement = facts.get("agreement")
+    if agreement:
+        lines += [
+            "",
+            f"Inter-annotator agreement: two independent annotations of the entity layer "
+            f"({agreement['mentions_a']} and {agreement['mentions_b']} mentions) agree with strict span+label "
+            f"F1 = {agreement['f1']:.4f} before adjudication.",
+        ]
+    return lines
+
+
+def _group_section(records: dict[str, list[Record]]) -> list[str]:
+    groups = records.get("duplicate_groups", [])
+    if not groups:
+        return []
+    lines = ["", "### Duplicate groups", "", "| level | groups | documents in non-singleton groups |", "| --- | ---: | ---: |"]
+    for level in GROUP_LEVELS:
+        sizes = Counter(getattr(g, level) for g in groups)
+        lines.append(f"| {level} | {len(sizes)} | {sum(n for n in sizes.values() if n > 1)} |")
+    relations = Counter(p.relation for p in records.get("pairs", []))
+    lines += ["", "| pair relation | pairs |", "| --- | ---: |"]
+    lines += [f"| {rel} | {relations.get(rel, 0)} |" for rel in reversed(RELATIONS)]
+    return lines
 
 
 def _feature_type(feature: object) -> str:

@@ -1,4 +1,4 @@
-"""Cross-record invariants shared by the build and by `validate` of a built dataset directory."""
+"""Cross-record invariants and derived tables, shared by the build and by `validate` of a built directory."""
 
 from __future__ import annotations
 
@@ -7,22 +7,44 @@ from pathlib import Path
 
 import yaml
 
+from .entities import check_identities, check_mentions, ner_rows
 from .errors import Located, ProblemLog
-from .groups import check_groups, check_pairs
+from .groups import check_groups, make_pairs
 from .manifest import Manifest, read_manifest, verify_files
+from .models import Sentence
 from .segments import check_sentences
 from .storage import read_metadata, read_parquet
 from .tables import TABLES
 
 #: Tables every dataset must have.
-REQUIRED_TABLES = ("documents", "sentences", "duplicate_groups", "pairs")
+REQUIRED_TABLES = ("documents", "sentences", "entities", "ner", "duplicate_groups", "pairs")
+#: Tables that are derived from others: validate recomputes them and compares.
+DERIVED_TABLES = ("entities", "ner", "pairs")
 
 
-def check_records(located: dict[str, list[Located]]) -> ProblemLog:
-    """Check every invariant that spans records and tables; return the problems found."""
-    log = ProblemLog()
+def derive(located: dict[str, list[Located]], log: ProblemLog) -> dict[str, list[Located]]:
+    """Check the base layers (documents, sentences, entities, duplicate_groups) and derive every table."""
+    texts = _check_documents(located["documents"], log)
+    segments = check_sentences(texts, located["sentences"], log)
+    _check_document_rows(located["documents"], segments, log)
+    out = {"documents": located["documents"], "sentences": located["sentences"]}
+    if "entities" in located:
+        mentions = check_mentions(texts, segments, located["entities"], log)
+        check_identities(mentions, log)
+        out["entities"] = mentions
+        out["ner"] = [Located(row, "<ner>") for row in ner_rows(texts, segments, mentions, log)]
+    if "duplicate_groups" in located:
+        groups = located["duplicate_groups"]
+        check_groups(texts, groups, log)
+        where = groups[0].file if groups else "<duplicate_groups>"
+        out["duplicate_groups"] = groups
+        out["pairs"] = [Located(p, where) for p in make_pairs(g.record for g in groups)]
+    return out
+
+
+def _check_documents(items: list[Located], log: ProblemLog) -> dict[str, str]:
     texts: dict[str, str] = {}
-    for item in located["documents"]:
+    for item in items:
         doc = item.record
         if doc.doc_id in texts:
             log.at(item, f"duplicate doc_id {doc.doc_id!r}", "doc_id")
@@ -33,8 +55,11 @@ def check_records(located: dict[str, list[Located]]) -> ProblemLog:
             log.at(item, f"sha256 of the text is {digest}, not {doc.sha256}", "sha256")
         if doc.num_chars != len(doc.text):
             log.at(item, f"num_chars {doc.num_chars} but the text has {len(doc.text)} characters", "num_chars")
-    segments = check_sentences(texts, located["sentences"], log)
-    for item in located["documents"]:
+    return texts
+
+
+def _check_document_rows(items: list[Located], segments: dict[str, list[Sentence]], log: ProblemLog) -> None:
+    for item in items:
         doc = item.record
         segs = segments.get(doc.doc_id, [])
         if doc.num_sentences != len(segs):
@@ -42,10 +67,25 @@ def check_records(located: dict[str, list[Located]]) -> ProblemLog:
         title = segs[0].text if segs and segs[0].role == "title" else None
         if doc.title != title:
             log.at(item, f"title {doc.title!r} differs from the title segment {title!r}", "title")
-    if "duplicate_groups" in located:
-        check_groups(texts, located["duplicate_groups"], log)
-        check_pairs([i.record for i in located["duplicate_groups"]], located.get("pairs", []), log)
-    return log
+
+
+def _compare(name: str, stored: list[Located], derived: list[Located], log: ProblemLog) -> None:
+    """Report stored rows of a derived table that differ from what the base layers give."""
+    key = TABLES[name].key
+    want = {tuple(getattr(i.record, k) for k in key): i.record for i in derived}
+    have = set()
+    for item in stored:
+        k = tuple(getattr(item.record, f) for f in key)
+        have.add(k)
+        if k not in want:
+            log.at(item, f"row {k} is not derived from the base tables", key[0])
+        elif want[k] != item.record:
+            diff = [f for f in TABLES[name].features if getattr(want[k], f) != getattr(item.record, f)]
+            log.at(item, f"row {k} differs from the value derived from the base tables", ",".join(diff))
+    missing = sorted(set(want) - have)
+    if missing:
+        file = stored[0].file if stored else name
+        log.add(file, f"{len(missing)} derived row(s) missing, first {missing[0]}")
 
 
 def validate(data_dir: Path | str) -> Manifest:
@@ -80,7 +120,9 @@ def validate(data_dir: Path | str) -> Manifest:
         located[name] = items
     _check_card(root, manifest, log)
     if all(name in located for name in REQUIRED_TABLES):
-        log.problems.extend(check_records(located).problems)
+        derived = derive(located, log)
+        for name in DERIVED_TABLES:
+            _compare(name, located[name], derived[name], log)
     log.raise_if_any()
     return manifest
 
@@ -89,8 +131,7 @@ def _check_card(root: Path, manifest: Manifest, log: ProblemLog) -> None:
     path = root / "README.md"
     if not path.is_file():
         return  # reported by verify_files when listed
-    text = path.read_text(encoding="utf-8")
-    parts = text.split("---\n", 2)
+    parts = path.read_text(encoding="utf-8").split("---\n", 2)
     if len(parts) < 3 or parts[0] != "":
         log.add(str(path), "dataset card has no YAML front matter")
         return

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from . import build, validate
 from .errors import DatasetError
+from .load import default_data_dir
+from .render import render_document
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--out", type=Path, default=None, help="output directory (default: dist/ceasefire-news)")
     p_validate = sub.add_parser("validate", help="validate a built dataset directory")
     p_validate.add_argument("data_dir", type=Path)
+    p_show = sub.add_parser("show", help="print a built document one segment per line with mentions marked")
+    p_show.add_argument("doc_id")
+    p_show.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -28,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
             manifest = validate(args.data_dir)
             rows = ", ".join(f"{k}={v.num_rows}" for k, v in manifest.tables.items())
             print(f"valid: {args.data_dir} (version {manifest.dataset_version}; {rows})")
+        elif args.command == "show":
+            print(render_document(args.doc_id, args.data if args.data is not None else default_data_dir()))
+    except KeyError as err:
+        print(f"error: {err.args[0]}", file=sys.stderr)
+        return 1
     except DatasetError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

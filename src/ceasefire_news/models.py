@@ -108,10 +108,41 @@ class MentionAnnotation(Span):
     )
 
 
+class LabelledSpan(Span):
+    """A mention of one independent annotation (span and label only), used to measure agreement."""
+
+    label: EntityLabel = Field(description="OntoNotes 5 entity type.")
+
+
+class Evidence(Record):
+    """Where a Wikidata Q-id was checked: a public source that pairs the Q-id with the referent."""
+
+    source: str = Field(min_length=1, description="The public source that was read.")
+    excerpt: str = Field(min_length=1, description="The exact text of the source pairing the Q-id with the referent.")
+    label: str = Field(min_length=1, description="The label the source gives the Q-id.")
+
+
+class Referent(Record):
+    """One line of seeds/annotations/entity_registry.jsonl: a referent, its entity_id and its link."""
+
+    entity_id: str = Field(min_length=1, description="The referent's cross-document id: kb_id, or nil:<slug>.")
+    name: str = Field(min_length=1, description="Canonical English name of the referent.")
+    kb_id: str | None = Field(pattern=KB_ID_PATTERN, description="Verified Wikidata item, or null.")
+    evidence: Evidence | None = Field(description="The evidence for kb_id (required when kb_id is set).")
+
+    @model_validator(mode="after")
+    def _id_follows_link(self) -> Referent:
+        if self.kb_id is not None and (self.entity_id != self.kb_id or self.evidence is None):
+            raise ValueError("a linked referent needs entity_id == kb_id and evidence")
+        if self.kb_id is None and not self.entity_id.startswith("nil:"):
+            raise ValueError("an unlinked referent needs an entity_id of the form nil:<slug>")
+        return self
+
+
 class Mention(MentionAnnotation):
     """A row of the `entities` table: an annotation plus its id and segment."""
 
-    mention_id: str = Field(min_length=1, description="Stable mention id: <doc_id>-m<ordinal, 4 digits>.")
+    mention_id: str = Field(min_length=1, description="Stable mention id: <doc_id>:<start>-<end>.")
     sentence_index: int = Field(ge=0, description="Index of the segment that contains the mention.")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .manifest import Manifest
-from .models import DuplicateGroups, MentionAnnotation, Sentence
+from .models import DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
 from .tables import TABLES
 from .versions import SCHEMA_VERSION
 
@@ -19,6 +19,8 @@ def schema_models() -> dict[str, type[BaseModel]]:
     models["annotation.sentences"] = Sentence
     models["annotation.entities"] = MentionAnnotation
     models["annotation.duplicate_groups"] = DuplicateGroups
+    models["annotation.entity_registry"] = Referent
+    models["annotation.agreement"] = LabelledSpan
     models["manifest"] = Manifest
     try:
         from .predictions import PREDICTION_MODELS

@@ -11,7 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import Located, ProblemLog
-from .models import DOC_ID_PATTERN, DuplicateGroups, MentionAnnotation, Sentence
+from .models import DOC_ID_PATTERN, DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,6 +20,9 @@ ANNOTATIONS_DIR = "annotations"
 #: Per-document annotation layers: folder under annotations/ -> record model.
 DOC_LAYERS: dict[str, type[BaseModel]] = {"sentences": Sentence, "entities": MentionAnnotation}
 GROUPS_FILE = "duplicate_groups.jsonl"
+REGISTRY_FILE = "entity_registry.jsonl"
+#: Optional: independent annotations of the entity layer, one folder per annotator.
+AGREEMENT_DIR = "agreement"
 
 
 def _project_root() -> Path:
@@ -58,6 +61,8 @@ class Seeds:
     articles: dict[str, Article]
     layers: dict[str, list[Located]] = field(default_factory=dict)
     groups: list[Located[DuplicateGroups]] = field(default_factory=list)
+    registry: list[Located[Referent]] = field(default_factory=list)
+    agreement: dict[str, list[Located[LabelledSpan]]] = field(default_factory=dict)
     inputs: list[Path] = field(default_factory=list)
 
 
@@ -156,7 +161,16 @@ def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: Pr
     return records, paths
 
 
-def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = ("sentences",)) -> Seeds:
+def _read_required(path: Path, model: type[M], seeds: Seeds, log: ProblemLog) -> list[Located[M]]:
+    """Read a required whole-corpus annotation file; its absence is a problem."""
+    if not path.is_file():
+        log.add(str(path), f"missing annotation file {path.name}")
+        return []
+    seeds.inputs.append(path)
+    return read_jsonl(path, model, log)
+
+
+def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(DOC_LAYERS)) -> Seeds:
     """Read and validate a seeds directory (articles + annotations); raise DatasetError on any problem."""
     root = Path(root) if root is not None else default_seeds_dir()
     log = ProblemLog()
@@ -169,11 +183,14 @@ def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = ("sente
         records, paths = read_doc_layer(root, layer, articles, log)
         seeds.layers[layer] = records
         seeds.inputs.extend(paths)
-    groups_path = root / ANNOTATIONS_DIR / GROUPS_FILE
-    if groups_path.is_file():
-        seeds.groups = read_jsonl(groups_path, DuplicateGroups, log)
-        seeds.inputs.append(groups_path)
-    else:
-        log.add(str(groups_path), "missing duplicate-group annotation file")
+    seeds.groups = _read_required(root / ANNOTATIONS_DIR / GROUPS_FILE, DuplicateGroups, seeds, log)
+    if "entities" in layers:
+        seeds.registry = _read_required(root / ANNOTATIONS_DIR / REGISTRY_FILE, Referent, seeds, log)
+    agreement = root / ANNOTATIONS_DIR / AGREEMENT_DIR
+    for folder in sorted(p for p in agreement.glob("*") if p.is_dir()):
+        seeds.agreement[folder.name] = []
+        for path in sorted(folder.glob("*.jsonl")):
+            seeds.agreement[folder.name].extend(read_jsonl(path, LabelledSpan, log))
+            seeds.inputs.append(path)
     log.raise_if_any()
     return seeds
