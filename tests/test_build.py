@@ -34,7 +34,9 @@ def rows(root: Path, config: str) -> list[dict]:
 def test_output_layout(built: Path) -> None:
     files = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
     assert files == [
+        "LICENSE.md",
         "README.md",
+        "croissant.json",
         "data/documents/test-00000-of-00001.parquet",
         "data/duplicate_groups/test-00000-of-00001.parquet",
         "data/entities/test-00000-of-00001.parquet",
@@ -154,7 +156,9 @@ def test_card_yaml_from_features(built: Path) -> None:
 
 def test_manifest_lists_inputs_and_files(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text())
-    assert sorted(manifest["files"]) == sorted(["README.md", *(data_file(name) for name in manifest["tables"])])
+    assert sorted(manifest["files"]) == sorted(
+        ["LICENSE.md", "README.md", "croissant.json", *(data_file(name) for name in manifest["tables"])]
+    )
     assert list(manifest["tables"]) == ["documents", "duplicate_groups", "entities", "ner", "pairs", "sentences"]
     assert manifest["tables"]["sentences"] == {"file": data_file("sentences"), "num_rows": 150}
     seeds = default_seeds_dir()

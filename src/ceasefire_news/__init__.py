@@ -3,6 +3,7 @@
 from .build import build
 from .checks import validate
 from .errors import DatasetError
+from .evaluate import TASKS, evaluate
 from .load import load, load_all
 from .tables import CONFIGS, TABLES
 from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
@@ -12,10 +13,12 @@ __all__ = [
     "DATASET_VERSION",
     "FORMAT_VERSION",
     "SCHEMA_VERSION",
+    "TASKS",
     "TABLES",
     "DatasetError",
     "__version__",
     "build",
+    "evaluate",
     "load",
     "load_all",
     "validate",

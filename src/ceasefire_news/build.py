@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .card import TableFile, read_changelog, render_card
 from .checks import derive, validate
+from .croissant import write_croissant
 from .entities import check_registry, span_f1
 from .errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
@@ -102,6 +103,8 @@ def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str
         )
     card = render_card(records, files, read_changelog(default_project_file("CHANGELOG.md")), facts)
     (root / "README.md").write_text(card, encoding="utf-8", newline="\n")
+    shutil.copyfile(default_project_file("LICENSE.md"), root / "LICENSE.md")
+    write_croissant(root, {name: data_file(name) for name in files})
     write_manifest(
         root,
         {name: TableEntry(file=data_file(name), num_rows=f.num_rows) for name, f in files.items()},

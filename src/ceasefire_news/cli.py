@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from . import build, validate
+from . import build, evaluate, validate
 from .errors import DatasetError
+from .diff import diff_datasets, format_diff
+from .evaluate import TASKS, format_table
 from .load import default_data_dir
 from .render import render_document
 
@@ -24,6 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     p_show = sub.add_parser("show", help="print a built document one segment per line with mentions marked")
     p_show.add_argument("doc_id")
     p_show.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
+    p_eval = sub.add_parser("evaluate", help="score a prediction file against the gold labels")
+    p_eval.add_argument("--task", required=True, choices=TASKS)
+    p_eval.add_argument("--predictions", type=Path, required=True, help="JSON Lines prediction file")
+    p_eval.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
+    p_eval.add_argument("--format", choices=("json", "table"), default="json")
+    p_diff = sub.add_parser("diff", help="compare two built dataset directories table by table")
+    p_diff.add_argument("old_dir", type=Path)
+    p_diff.add_argument("new_dir", type=Path)
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -33,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
             manifest = validate(args.data_dir)
             rows = ", ".join(f"{k}={v.num_rows}" for k, v in manifest.tables.items())
             print(f"valid: {args.data_dir} (version {manifest.dataset_version}; {rows})")
+        elif args.command == "evaluate":
+            metrics = evaluate(args.task, args.predictions, args.data)
+            print(format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True))
+        elif args.command == "diff":
+            print(format_diff(diff_datasets(args.old_dir, args.new_dir)))
         elif args.command == "show":
             print(render_document(args.doc_id, args.data if args.data is not None else default_data_dir()))
     except KeyError as err:
