@@ -6,6 +6,7 @@ from .errors import DatasetError
 from .evaluate import TASKS, evaluate
 from .load import load, load_all
 from .tables import CONFIGS, TABLES
+from .views import clustering, pair_classification
 from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
 
 __all__ = [
@@ -18,8 +19,10 @@ __all__ = [
     "DatasetError",
     "__version__",
     "build",
+    "clustering",
     "evaluate",
     "load",
     "load_all",
+    "pair_classification",
     "validate",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import datasets
 
-from .card import card_yaml
+from .card import CREATOR, DESCRIPTION, HUB_METADATA, NAME, cite_as
 from .manifest import sha256_file
 from .tables import CONFIGS, TABLES, Table, data_file
 from .versions import DATASET_VERSION
@@ -66,20 +66,8 @@ CROISSANT_CONTEXT: dict[str, Any] = {
 }
 
 #: The card's Hub metadata (licence name, language, tags), so both say the same.
-_CARD = card_yaml({})
+_CARD = HUB_METADATA
 
-NAME = "ceasefire-news"
-CREATOR = "ceasefire-news contributors"
-
-#: Same prose as the dataset card's introduction (card.render_card).
-DESCRIPTION = (
-    "A small, carefully annotated English news corpus for testing near-duplicate detectors, news "
-    "clusterers, NER and entity-linking systems and sentence splitters. Three of the five articles are "
-    "heavy paraphrases of one wire story, one is another outlet's report of the same event and one "
-    "reports a later event. Every gold layer was written and checked by hand."
-)
-
-#: Annotations are CC-BY-4.0; the article texts carry the card's own licence (pyproject.toml, card.py).
 DEFAULT_LICENSE: tuple[str | Mapping[str, str], ...] = (
     "https://creativecommons.org/licenses/by/4.0/",
     {
@@ -96,18 +84,6 @@ _VALUE_TYPES: dict[str, str] = {
     **{t: "sc:Float" for t in ("float16", "float32", "float64")},
     "bool": "sc:Boolean",
 }
-
-
-def cite_as(version: str = DATASET_VERSION) -> str:
-    """The BibTeX entry of the dataset (kept in step with CITATION.cff)."""
-    return (
-        "@misc{ceasefire_news,\n"
-        "  title = {ceasefire-news: an annotated English news corpus and benchmark},\n"
-        f"  author = {{{{{CREATOR}}}}},\n"
-        f"  version = {{{version}}},\n"
-        "  note = {Dataset}\n"
-        "}"
-    )
 
 
 def present_tables(root: Path) -> dict[str, str]:
