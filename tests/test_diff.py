@@ -178,3 +178,12 @@ def test_missing_directory_is_a_located_error(tmp_path: Path, current: Path) -> 
     empty.mkdir()
     with pytest.raises(DatasetError, match="manifest.json is missing"):
         diff_datasets(empty, current)
+
+
+def test_cli_diff_prints_release_notes(built: Path, capsys) -> None:
+    from ceasefire_news.cli import main
+
+    assert main(["diff", str(built), str(built)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("## Changes: ceasefire-news 1.0.0 (version unchanged)")
+    assert "No data changes." in out

@@ -154,19 +154,9 @@ def croissant_metadata(
     return meta
 
 
-def write_croissant(
-    root: Path,
-    tables: Mapping[str, str] | None = None,
-    *,
-    version: str = DATASET_VERSION,
-    licenses: Sequence[str | Mapping[str, str]] = DEFAULT_LICENSE,
-    url: str | None = None,
-    date_published: str | None = None,
-) -> Path:
+def write_croissant(root: Path, tables: Mapping[str, str] | None = None, **options: Any) -> Path:
     """Write croissant.json into root (before manifest.json, which then lists it); return its path."""
-    meta = croissant_metadata(
-        root, tables, version=version, licenses=licenses, url=url, date_published=date_published
-    )
+    meta = croissant_metadata(root, tables, **options)
     path = Path(root) / CROISSANT_FILE
     path.write_text(
         json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"

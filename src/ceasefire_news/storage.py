@@ -53,8 +53,11 @@ def write_parquet(table: Table, records: list[Record], path: Path) -> None:
 
 
 def read_metadata(path: Path) -> dict[str, str]:
-    """Our version stamp from a Parquet file's key-value metadata ({} if absent)."""
-    meta = pq.read_schema(path).metadata or {}
+    """Our version stamp from a Parquet file's key-value metadata ({} if absent or unreadable)."""
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException):
+        return {}  # an unreadable file is reported by read_parquet
     raw = meta.get(METADATA_KEY)
     return json.loads(raw) if raw else {}
 

@@ -62,148 +62,102 @@ class Table:
         return self.model.model_validate(row)
 
 
-def _fields(*fields: pa.Field) -> pa.Schema:
-    return pa.schema(list(fields))
+def _columns(*columns: tuple[str, object, bool]) -> tuple[datasets.Features, pa.Schema]:
+    """Declare a table's columns once: (name, datasets feature, nullable) -> Features and Arrow schema.
+
+    The Arrow type of each column is the one `datasets` maps the declared feature to (ClassLabel
+    to int64), so the Parquet files and the Features cannot drift apart; nullability is declared
+    here and tested against the pydantic model.
+    """
+    features = datasets.Features({name: feature for name, feature, _ in columns})
+    derived = features.arrow_schema
+    schema = pa.schema([pa.field(name, derived.field(name).type, nullable=nullable) for name, _, nullable in columns])
+    return features, schema
+
+
+def _table(name: str, model: type[Record], key: tuple[str, ...], description: str, *columns: tuple[str, object, bool]) -> Table:
+    features, schema = _columns(*columns)
+    return Table(name, model, features, schema, key, description)
 
 
 _STR = datasets.Value("string")
 _I32 = datasets.Value("int32")
+REQUIRED, NULLABLE = False, True
 
-DOCUMENTS = Table(
-    name="documents",
-    model=Document,
-    features=datasets.Features(
-        {
-            "doc_id": _STR,
-            "text": _STR,
-            "title": _STR,
-            "sha256": _STR,
-            "num_chars": _I32,
-            "num_sentences": _I32,
-        }
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("title", pa.string(), nullable=True),
-        pa.field("sha256", pa.string(), nullable=False),
-        pa.field("num_chars", pa.int32(), nullable=False),
-        pa.field("num_sentences", pa.int32(), nullable=False),
-    ),
-    key=("doc_id",),
-    description="One row per article: the full text, its title and its checksum.",
+DOCUMENTS = _table(
+    "documents",
+    Document,
+    ("doc_id",),
+    "One row per article: the full text, its title and its checksum.",
+    ("doc_id", _STR, REQUIRED),
+    ("text", _STR, REQUIRED),
+    ("title", _STR, NULLABLE),
+    ("sha256", _STR, REQUIRED),
+    ("num_chars", _I32, REQUIRED),
+    ("num_sentences", _I32, REQUIRED),
 )
 
-SENTENCES = Table(
-    name="sentences",
-    model=Sentence,
-    features=datasets.Features(
-        {
-            "doc_id": _STR,
-            "index": _I32,
-            "start": _I32,
-            "end": _I32,
-            "text": _STR,
-            "role": datasets.ClassLabel(names=list(ROLES)),
-        }
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("index", pa.int32(), nullable=False),
-        pa.field("start", pa.int32(), nullable=False),
-        pa.field("end", pa.int32(), nullable=False),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("role", pa.int64(), nullable=False),
-    ),
-    key=("doc_id", "index"),
-    description="One row per gold segment (sentence, title, heading, list item or boilerplate).",
+SENTENCES = _table(
+    "sentences",
+    Sentence,
+    ("doc_id", "index"),
+    "One row per gold segment (sentence, title, heading, list item or boilerplate).",
+    ("doc_id", _STR, REQUIRED),
+    ("index", _I32, REQUIRED),
+    ("start", _I32, REQUIRED),
+    ("end", _I32, REQUIRED),
+    ("text", _STR, REQUIRED),
+    ("role", datasets.ClassLabel(names=list(ROLES)), REQUIRED),
 )
 
-ENTITIES = Table(
-    name="entities",
-    model=Mention,
-    features=datasets.Features(
-        {
-            "doc_id": _STR,
-            "mention_id": _STR,
-            "sentence_index": _I32,
-            "start": _I32,
-            "end": _I32,
-            "text": _STR,
-            "label": datasets.ClassLabel(names=list(ENTITY_LABELS)),
-            "kb_id": _STR,
-            "entity_id": _STR,
-        }
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("mention_id", pa.string(), nullable=False),
-        pa.field("sentence_index", pa.int32(), nullable=False),
-        pa.field("start", pa.int32(), nullable=False),
-        pa.field("end", pa.int32(), nullable=False),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("label", pa.int64(), nullable=False),
-        pa.field("kb_id", pa.string(), nullable=True),
-        pa.field("entity_id", pa.string(), nullable=True),
-    ),
-    key=("doc_id", "start", "end"),
-    description="One row per gold entity mention (18 OntoNotes types) with Wikidata link and entity id.",
+ENTITIES = _table(
+    "entities",
+    Mention,
+    ("doc_id", "start", "end"),
+    "One row per gold entity mention (18 OntoNotes types) with Wikidata link and entity id.",
+    ("doc_id", _STR, REQUIRED),
+    ("mention_id", _STR, REQUIRED),
+    ("sentence_index", _I32, REQUIRED),
+    ("start", _I32, REQUIRED),
+    ("end", _I32, REQUIRED),
+    ("text", _STR, REQUIRED),
+    ("label", datasets.ClassLabel(names=list(ENTITY_LABELS)), REQUIRED),
+    ("kb_id", _STR, NULLABLE),
+    ("entity_id", _STR, NULLABLE),
 )
 
-NER = Table(
-    name="ner",
-    model=NerRow,
-    features=datasets.Features(
-        {
-            "doc_id": _STR,
-            "sentence_index": _I32,
-            "tokens": datasets.List(_STR),
-            "token_starts": datasets.List(_I32),
-            "token_ends": datasets.List(_I32),
-            "ner_tags": datasets.List(datasets.ClassLabel(names=list(NER_TAGS))),
-        }
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("sentence_index", pa.int32(), nullable=False),
-        pa.field("tokens", pa.list_(pa.string()), nullable=False),
-        pa.field("token_starts", pa.list_(pa.int32()), nullable=False),
-        pa.field("token_ends", pa.list_(pa.int32()), nullable=False),
-        pa.field("ner_tags", pa.list_(pa.int64()), nullable=False),
-    ),
-    key=("doc_id", "sentence_index"),
-    description="One row per segment: tokens with document offsets and IOB2 tags (CoNLL-style view).",
+NER = _table(
+    "ner",
+    NerRow,
+    ("doc_id", "sentence_index"),
+    "One row per segment: tokens with document offsets and IOB2 tags (CoNLL-style view).",
+    ("doc_id", _STR, REQUIRED),
+    ("sentence_index", _I32, REQUIRED),
+    ("tokens", datasets.List(_STR), REQUIRED),
+    ("token_starts", datasets.List(_I32), REQUIRED),
+    ("token_ends", datasets.List(_I32), REQUIRED),
+    ("ner_tags", datasets.List(datasets.ClassLabel(names=list(NER_TAGS))), REQUIRED),
 )
 
-DUPLICATE_GROUPS = Table(
-    name="duplicate_groups",
-    model=DuplicateGroups,
-    features=datasets.Features(
-        {"doc_id": _STR, "near_duplicate": _STR, "event": _STR, "topic": _STR}
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("near_duplicate", pa.string(), nullable=False),
-        pa.field("event", pa.string(), nullable=False),
-        pa.field("topic", pa.string(), nullable=False),
-    ),
-    key=("doc_id",),
-    description="One row per document: its gold group at the near_duplicate, event and topic levels.",
+DUPLICATE_GROUPS = _table(
+    "duplicate_groups",
+    DuplicateGroups,
+    ("doc_id",),
+    "One row per document: its gold group at the near_duplicate, event and topic levels.",
+    ("doc_id", _STR, REQUIRED),
+    ("near_duplicate", _STR, REQUIRED),
+    ("event", _STR, REQUIRED),
+    ("topic", _STR, REQUIRED),
 )
 
-PAIRS = Table(
-    name="pairs",
-    model=Pair,
-    features=datasets.Features(
-        {"doc_a": _STR, "doc_b": _STR, "relation": datasets.ClassLabel(names=list(RELATIONS))}
-    ),
-    arrow_schema=_fields(
-        pa.field("doc_a", pa.string(), nullable=False),
-        pa.field("doc_b", pa.string(), nullable=False),
-        pa.field("relation", pa.int64(), nullable=False),
-    ),
-    key=("doc_a", "doc_b"),
-    description="Every unordered document pair once, with the finest level the two share.",
+PAIRS = _table(
+    "pairs",
+    Pair,
+    ("doc_a", "doc_b"),
+    "Every unordered document pair once, with the finest level the two share.",
+    ("doc_a", _STR, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("relation", datasets.ClassLabel(names=list(RELATIONS)), REQUIRED),
 )
 
 #: Every table, in build order; the first is the default config.

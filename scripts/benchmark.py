@@ -1,0 +1,89 @@
+"""Benchmark the build, validate, load and evaluate steps; write the numbers to docs/performance.md.
+
+Numbers are measured here and documented, never asserted by a test: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+import datasets  # noqa: E402
+
+import ceasefire_news  # noqa: E402
+
+
+def timed(step: Callable[[], object], repeats: int) -> list[float]:
+    """Wall-clock seconds of each of `repeats` runs of step."""
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every measurement and write the Markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--report", type=Path, default=Path("docs") / "performance.md")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
+    out = work / "ds"
+    cache = work / "hf-cache"
+    gold_segments = [
+        {"doc_id": r["doc_id"], "start": r["start"], "end": r["end"]}
+        for r in ceasefire_news.load("sentences", ceasefire_news.build(out_dir=out))
+    ]
+    counter = iter(range(10**6))
+    steps: dict[str, Callable[[], object]] = {
+        "build (seeds -> validated Parquet, card, Croissant, manifest)": lambda: ceasefire_news.build(out_dir=out),
+        "validate (checksums + every invariant, re-derived tables)": lambda: ceasefire_news.validate(out),
+        "load_dataset, all 6 configs, cold cache": lambda: [
+            datasets.load_dataset(str(out), c, split="test", cache_dir=str(cache / str(next(counter))))
+            for c in ceasefire_news.CONFIGS
+        ],
+        "load_dataset, all 6 configs, warm cache": lambda: [
+            datasets.load_dataset(str(out), c, split="test", cache_dir=str(cache / "warm")) for c in ceasefire_news.CONFIGS
+        ],
+        "evaluate segmentation (perfect prediction)": lambda: ceasefire_news.evaluate("segmentation", gold_segments, out),
+    }
+    rows = []
+    for name, step in steps.items():
+        seconds = timed(step, args.repeats)
+        rows.append(f"| {name} | {statistics.median(seconds):.3f} | {min(seconds):.3f} | {max(seconds):.3f} |")
+        print(rows[-1])
+    report = [
+        "# Performance",
+        "",
+        "Measured by `python scripts/benchmark.py` (wall-clock seconds over "
+        f"{args.repeats} runs); rerun it to refresh this page. Not asserted by any test.",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"datasets {version('datasets')}, pyarrow {version('pyarrow')}, pydantic {version('pydantic')}.",
+        "",
+        "| step | median | min | max |",
+        "| --- | ---: | ---: | ---: |",
+        *rows,
+        "",
+    ]
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text("\n".join(report), encoding="utf-8")
+    print(f"wrote {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
