@@ -109,11 +109,7 @@ def verify_files(root: Path, manifest: Manifest, log: ProblemLog) -> None:
             log.add(str(path), f"sha256 {digest} differs from manifest.json ({entry.sha256})", field="sha256")
     for rel in sorted(present - set(manifest.files)):
         log.add(str(root / rel), "file is not listed in manifest.json (extra file)")
-    versions = {
-        "dataset_version": DATASET_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "format_version": FORMAT_VERSION,
-    }
-    for key, expected in versions.items():
-        if getattr(manifest, key) != expected and key != "dataset_version":
+    # Any dataset version validates (old releases stay checkable); schema and format must be ours.
+    for key, expected in (("schema_version", SCHEMA_VERSION), ("format_version", FORMAT_VERSION)):
+        if getattr(manifest, key) != expected:
             log.add(str(root / MANIFEST_FILE), f"{getattr(manifest, key)!r} is not supported; expected {expected!r}", field=key)
