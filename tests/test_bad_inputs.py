@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,15 +10,13 @@ import pytest
 from ceasefire_news import DatasetError, build
 from ceasefire_news.cli import main
 
+from .helpers import assert_build_fails_located, edit_jsonl
+
 DOC = "001_962f232c241942aa"
 
 
-def edit_segments(seeds: Path, doc: str, change: Callable[[list[dict]], None]) -> Path:
-    path = seeds / "annotations" / "sentences" / f"{doc}.jsonl"
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    change(records)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
+def edit_segments(seeds: Path, doc: str, change: Callable[[list[dict]], object]) -> Path:
+    return edit_jsonl(seeds / "annotations" / "sentences" / f"{doc}.jsonl", change)
 
 
 def shift_offset(seeds: Path) -> None:
@@ -91,12 +88,7 @@ CASES = {
 def test_bad_input_is_located_and_writes_nothing(case: str, seeds_copy: Path, tmp_path: Path) -> None:
     mutate, fragments = CASES[case]
     mutate(seeds_copy)
-    out = tmp_path / "out" / "ceasefire-news"
-    with pytest.raises(DatasetError) as err:
-        build(seeds_copy, out)
-    lines = [str(p) for p in err.value.problems]
-    assert any(all(f in line for f in fragments) for line in lines), lines
-    assert not out.exists()
+    assert_build_fails_located(seeds_copy, tmp_path / "out" / "ceasefire-news", fragments)
     assert not (tmp_path / "out").exists()
 
 
