@@ -189,3 +189,11 @@ def test_cli_build_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["build", "--seeds", str(default_seeds_dir()), "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
     assert "documents=5, duplicate_groups=5, entities=449, ner=150, pairs=10, sentences=150" in capsys.readouterr().out
+
+
+def test_seed_articles_are_byte_copies_of_the_shared_seeds() -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("no ../shared/seeds beside this checkout")
+    ours = {p.name: p.read_bytes() for p in (default_seeds_dir() / "articles").glob("*.txt")}
+    assert ours == {p.name: p.read_bytes() for p in shared.glob("*.txt")}
