@@ -6,13 +6,13 @@ from pathlib import Path
 
 import datasets
 
+from .build import DEFAULT_OUT, build
+from .manifest import MANIFEST_FILE, Manifest
 from .tables import CONFIGS, SPLIT
 
 
 def default_data_dir() -> Path:
     """Where `load` looks for (and builds) the dataset when no directory is given."""
-    from .build import DEFAULT_OUT
-
     return DEFAULT_OUT
 
 
@@ -21,22 +21,14 @@ def load(config: str = "documents", data_dir: Path | str | None = None, split: s
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    if not (root / "manifest.json").is_file():
-        from .build import build
-
+    if not (root / MANIFEST_FILE).is_file():
         build(out_dir=root)
     return datasets.load_dataset(str(root), config, split=split)
 
 
 def load_all(data_dir: Path | str | None = None, split: str = SPLIT) -> dict[str, datasets.Dataset]:
     """Load every config present in the built dataset, by config name."""
-    from .manifest import MANIFEST_FILE, Manifest
-
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     first = load(CONFIGS[0], root, split)
     manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
-    out = {CONFIGS[0]: first}
-    for name in CONFIGS[1:]:
-        if name in manifest.tables:
-            out[name] = load(name, root, split)
-    return out
+    return {CONFIGS[0]: first, **{name: load(name, root, split) for name in CONFIGS[1:] if name in manifest.tables}}
