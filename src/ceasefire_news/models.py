@@ -39,7 +39,7 @@ NAME_LABELS: frozenset[str] = frozenset(ENTITY_LABELS[:11])
 #: IOB2 tags over the 18 types, in ClassLabel order: O, B-PERSON, I-PERSON, ...
 NER_TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in ENTITY_LABELS for p in ("B", "I"))
 
-#: Duplicate-group levels, finest first (section 3).
+#: Duplicate-group levels, finest first (guidelines section 4).
 GroupLevel = Literal["near_duplicate", "event", "topic"]
 GROUP_LEVELS: tuple[str, ...] = get_args(GroupLevel)
 
