@@ -1,6 +1,6 @@
 """Run every baseline on the built dataset, score it, and write predictions and docs/baselines.md.
 
-A thin runner: the methods, scoring helpers and report live in `ceasefire_news.baselines`.
+A thin runner: the methods, scoring helpers and report live in `ceasefire_news.bench.baselines`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ceasefire_news import baselines, build, load
-from ceasefire_news.load import default_data_dir
+from ceasefire_news import build, load
+from ceasefire_news.bench import baselines
+from ceasefire_news.dataset.load import default_data_dir
 
 
 def main(argv: list[str] | None = None) -> int:

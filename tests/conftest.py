@@ -16,7 +16,7 @@ os.environ["HF_DATASETS_CACHE"] = str(Path(os.environ["HF_HOME"]) / "datasets")
 import pytest  # noqa: E402
 
 from ceasefire_news import build  # noqa: E402
-from ceasefire_news.seeds import default_seeds_dir  # noqa: E402
+from ceasefire_news.gold.seeds import default_seeds_dir  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,12 @@
 """ceasefire-news: an annotated news corpus and benchmark for near-duplicates, clustering, NER, linking and segmentation."""
 
-from .build import build
-from .checks import validate
+from .dataset.build import build
+from .gold.checks import validate
 from .errors import DatasetError
-from .evaluate import TASKS, evaluate
-from .load import load, load_all
-from .tables import CONFIGS, TABLES
-from .views import clustering, pair_classification
+from .bench.evaluate import TASKS, evaluate
+from .dataset.load import load, load_all
+from .schema.tables import CONFIGS, TABLES
+from .bench.views import clustering, pair_classification
 from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
 
 __all__ = [

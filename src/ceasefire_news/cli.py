@@ -9,10 +9,10 @@ from pathlib import Path
 
 from . import build, evaluate, validate
 from .errors import DatasetError
-from .diff import diff_datasets, format_diff
-from .evaluate import TASKS, format_table
-from .load import default_data_dir
-from .render import render_document
+from .dataset.diff import diff_datasets, format_diff
+from .bench.evaluate import TASKS, format_table
+from .dataset.load import default_data_dir
+from .render.text import render_document
 
 
 def main(argv: list[str] | None = None) -> int:

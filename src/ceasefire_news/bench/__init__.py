@@ -1,0 +1,1 @@
+"""The benchmark: prediction files, the evaluator, baselines and task views."""

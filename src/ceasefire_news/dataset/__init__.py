@@ -1,0 +1,1 @@
+"""Building, storing, validating, loading and diffing a built dataset directory."""

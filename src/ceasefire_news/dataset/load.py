@@ -1,0 +1,34 @@
+"""Loaders: the built tables as `datasets.Dataset` objects, building them first if needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+
+from .build import DEFAULT_OUT, build
+from .manifest import MANIFEST_FILE, Manifest
+from ..schema.tables import CONFIGS, SPLIT
+
+
+def default_data_dir() -> Path:
+    """Where `load` looks for (and builds) the dataset when no directory is given."""
+    return DEFAULT_OUT
+
+
+def load(config: str = "documents", data_dir: Path | str | None = None, split: str = SPLIT) -> datasets.Dataset:
+    """Load one config as a datasets.Dataset (declared Features), building the dataset if missing."""
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not (root / MANIFEST_FILE).is_file():
+        build(out_dir=root)
+    return datasets.load_dataset(str(root), config, split=split)
+
+
+def load_all(data_dir: Path | str | None = None, split: str = SPLIT) -> dict[str, datasets.Dataset]:
+    """Load every config present in the built dataset, by config name."""
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    first = load(CONFIGS[0], root, split)
+    manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
+    return {CONFIGS[0]: first, **{name: load(name, root, split) for name in CONFIGS[1:] if name in manifest.tables}}

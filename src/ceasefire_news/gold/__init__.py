@@ -1,0 +1,1 @@
+"""Reading a seeds directory and checking the gold layers (segments, entities, groups)."""

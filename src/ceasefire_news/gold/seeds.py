@@ -1,0 +1,196 @@
+"""Reading a seeds directory: the articles and the gold annotation files, with located errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Located, ProblemLog
+from ..schema.models import DOC_ID_PATTERN, DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
+
+M = TypeVar("M", bound=BaseModel)
+
+ARTICLES_DIR = "articles"
+ANNOTATIONS_DIR = "annotations"
+#: Per-document annotation layers: folder under annotations/ -> record model.
+DOC_LAYERS: dict[str, type[BaseModel]] = {"sentences": Sentence, "entities": MentionAnnotation}
+GROUPS_FILE = "duplicate_groups.jsonl"
+REGISTRY_FILE = "entity_registry.jsonl"
+#: Optional: independent annotations of the entity layer, one folder per annotator.
+AGREEMENT_DIR = "agreement"
+
+
+def _project_root() -> Path:
+    """The project checkout (editable install) or the copy of its data shipped in the wheel."""
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "seeds").is_dir():
+        return checkout
+    return Path(__file__).resolve().parents[1] / "_data"
+
+
+def default_seeds_dir() -> Path:
+    """The project's own seeds/ directory."""
+    return _project_root() / "seeds"
+
+
+def default_project_file(name: str) -> Path:
+    """A top-level project file (e.g. CHANGELOG.md), from the checkout or the wheel."""
+    return _project_root() / name
+
+
+@dataclass(frozen=True)
+class Article:
+    """One seed article: its id, file, raw bytes and decoded text."""
+
+    doc_id: str
+    path: Path
+    data: bytes
+    text: str
+
+
+@dataclass
+class Seeds:
+    """Everything read from a seeds directory, each record with its location."""
+
+    root: Path
+    articles: dict[str, Article]
+    layers: dict[str, list[Located]] = field(default_factory=dict)
+    groups: list[Located[DuplicateGroups]] = field(default_factory=list)
+    registry: list[Located[Referent]] = field(default_factory=list)
+    agreement: dict[str, list[Located[LabelledSpan]]] = field(default_factory=dict)
+    inputs: list[Path] = field(default_factory=list)
+
+
+def read_articles(root: Path, log: ProblemLog) -> dict[str, Article]:
+    """Read and decode every articles/*.txt file; undecodable or empty files are problems."""
+    folder = root / ARTICLES_DIR
+    if not folder.is_dir():
+        log.add(str(folder), "seeds directory has no articles/ folder")
+        return {}
+    paths = sorted(folder.glob("*.txt"))
+    if not paths:
+        log.add(str(folder), "no *.txt articles found")
+    articles: dict[str, Article] = {}
+    for path in paths:
+        doc_id = path.stem
+        if not re.match(DOC_ID_PATTERN, doc_id):
+            log.add(str(path), f"file name gives an invalid doc_id; expected {DOC_ID_PATTERN}", doc_id=doc_id)
+            continue
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            log.add(
+                str(path),
+                f"not valid UTF-8: byte {err.start} ({data[err.start:err.start + 1]!r}): {err.reason}",
+                doc_id=doc_id,
+                field="text",
+            )
+            continue
+        if not text.strip():
+            log.add(str(path), "article is empty (expected some non-whitespace text)", doc_id=doc_id, field="text")
+            continue
+        articles[doc_id] = Article(doc_id, path, data, text)
+    return articles
+
+
+def read_jsonl(path: Path, model: type[M], log: ProblemLog) -> list[Located[M]]:
+    """Read one JSON Lines file into validated records; each bad line is a located problem."""
+    out: list[Located[M]] = []
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        log.add(str(path), f"not valid UTF-8 at byte {err.start}")
+        return out
+    for line_no, line in enumerate(content.split("\n"), 1):
+        if not line.strip():
+            if line_no < content.count("\n") + 1:
+                log.add(str(path), "empty line (expected one JSON record per line)", line=line_no)
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as err:
+            log.add(str(path), f"invalid JSON: {err.msg} at column {err.colno}", line=line_no)
+            continue
+        if not isinstance(raw, dict):
+            log.add(str(path), f"expected a JSON object, got {type(raw).__name__}", line=line_no)
+            continue
+        doc_id = raw.get("doc_id") if isinstance(raw.get("doc_id"), str) else None
+        try:
+            record = model.model_validate(raw)
+        except ValidationError as err:
+            for e in err.errors():
+                loc = ".".join(str(p) for p in e["loc"]) or None
+                got = f" (got {e['input']!r})" if loc is not None else ""
+                log.add(str(path), f"{e['msg']}{got}", line=line_no, doc_id=doc_id, field=loc)
+            continue
+        out.append(Located(record, str(path), line=line_no))
+    return out
+
+
+def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: ProblemLog) -> tuple[list[Located], list[Path]]:
+    """Read annotations/<layer>/<doc_id>.jsonl for every article; missing or unknown files are problems."""
+    folder = root / ANNOTATIONS_DIR / layer
+    model = DOC_LAYERS[layer]
+    records: list[Located] = []
+    paths: list[Path] = []
+    found = {p.stem: p for p in sorted(folder.glob("*.jsonl"))} if folder.is_dir() else {}
+    for doc_id in sorted(set(found) - set(articles)):
+        log.add(
+            str(found[doc_id]),
+            f"annotation file for unknown doc_id (no {ARTICLES_DIR}/{doc_id}.txt)",
+            doc_id=doc_id,
+            field="doc_id",
+        )
+    for doc_id in sorted(articles):
+        path = folder / f"{doc_id}.jsonl"
+        if doc_id not in found:
+            log.add(str(path), f"missing {layer} annotation file for this article", doc_id=doc_id)
+            continue
+        paths.append(path)
+        for item in read_jsonl(path, model, log):
+            if item.record.doc_id != doc_id:
+                log.at(item, f"doc_id {item.record.doc_id!r} does not match the file name; expected {doc_id!r}", "doc_id")
+                continue
+            records.append(item)
+    return records, paths
+
+
+def _read_required(path: Path, model: type[M], seeds: Seeds, log: ProblemLog) -> list[Located[M]]:
+    """Read a required whole-corpus annotation file; its absence is a problem."""
+    if not path.is_file():
+        log.add(str(path), f"missing annotation file {path.name}")
+        return []
+    seeds.inputs.append(path)
+    return read_jsonl(path, model, log)
+
+
+def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(DOC_LAYERS)) -> Seeds:
+    """Read and validate a seeds directory (articles + annotations); raise DatasetError on any problem."""
+    root = Path(root) if root is not None else default_seeds_dir()
+    log = ProblemLog()
+    if not root.is_dir():
+        log.add(str(root), "seeds directory does not exist")
+        log.raise_if_any()
+    articles = read_articles(root, log)
+    seeds = Seeds(root=root, articles=articles, inputs=[a.path for a in articles.values()])
+    for layer in layers:
+        records, paths = read_doc_layer(root, layer, articles, log)
+        seeds.layers[layer] = records
+        seeds.inputs.extend(paths)
+    seeds.groups = _read_required(root / ANNOTATIONS_DIR / GROUPS_FILE, DuplicateGroups, seeds, log)
+    if "entities" in layers:
+        seeds.registry = _read_required(root / ANNOTATIONS_DIR / REGISTRY_FILE, Referent, seeds, log)
+    agreement = root / ANNOTATIONS_DIR / AGREEMENT_DIR
+    for folder in sorted(p for p in agreement.glob("*") if p.is_dir()):
+        seeds.agreement[folder.name] = []
+        for path in sorted(folder.glob("*.jsonl")):
+            seeds.agreement[folder.name].extend(read_jsonl(path, LabelledSpan, log))
+            seeds.inputs.append(path)
+    log.raise_if_any()
+    return seeds

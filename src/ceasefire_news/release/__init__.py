@@ -1,0 +1,1 @@
+"""Release metadata of a built dataset: the card and Croissant."""

@@ -1,0 +1,241 @@
+"""croissant.json: Croissant 1.1 JSON-LD metadata of a built dataset, derived from the declared tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from .card import CREATOR, DESCRIPTION, HUB_METADATA, NAME, cite_as
+from ..dataset.manifest import sha256_file
+from ..schema.tables import CONFIGS, TABLES, Table, data_file
+from ..versions import DATASET_VERSION
+
+CROISSANT_FILE = "croissant.json"
+CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
+PARQUET_FORMAT = "application/x-parquet"
+
+#: The Croissant 1.1 @context exactly as mlcroissant 1.1.1 writes it (rdf.make_context for a
+#: 1.1 context); tests/test_croissant.py fails if it drifts from the installed mlcroissant.
+#: The spec's appendix differs (http://schema.org/), but mlcroissant resolves https://schema.org/.
+CROISSANT_CONTEXT: dict[str, Any] = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "arrayShape": "cr:arrayShape",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "containedIn": "cr:containedIn",
+    "cr": "http://mlcommons.org/croissant/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "description": {"@container": "@language"},
+    "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileObject": "cr:fileObject",
+    "fileProperty": "cr:fileProperty",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isArray": "cr:isArray",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "name": {"@container": "@language"},
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+
+#: The card's Hub metadata (licence name, language, tags), so both say the same.
+_CARD = HUB_METADATA
+
+DEFAULT_LICENSE: tuple[str | Mapping[str, str], ...] = (
+    "https://creativecommons.org/licenses/by/4.0/",
+    {
+        "@type": "sc:CreativeWork",
+        "name": _CARD["license_name"],
+        "description": "Licence of the article texts; see " + _CARD["license_link"] + ".",
+    },
+)
+
+#: Value dtypes of datasets.Features -> Croissant dataType.
+_VALUE_TYPES: dict[str, str] = {
+    **{t: "sc:Text" for t in ("string", "large_string")},
+    **{t: "sc:Integer" for t in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")},
+    **{t: "sc:Float" for t in ("float16", "float32", "float64")},
+    "bool": "sc:Boolean",
+}
+
+
+def present_tables(root: Path) -> dict[str, str]:
+    """Config -> relative Parquet path of every declared table whose file exists under root."""
+    return {name: data_file(name) for name in CONFIGS if (root / data_file(name)).is_file()}
+
+
+def field_type(feature: object) -> tuple[str, bool]:
+    """Croissant dataType of a declared feature and whether it is an array (list column)."""
+    if isinstance(feature, (datasets.List, datasets.LargeList)):
+        inner, nested = field_type(feature.feature)
+        if nested:
+            raise ValueError(f"nested list features are not supported: {feature!r}")
+        return inner, True
+    if isinstance(feature, datasets.ClassLabel):
+        return "sc:Integer", False
+    if isinstance(feature, datasets.Value) and feature.dtype in _VALUE_TYPES:
+        return _VALUE_TYPES[feature.dtype], False
+    raise ValueError(f"no Croissant dataType declared for feature {feature!r}")
+
+
+def labels_id(table: str, column: str) -> str:
+    """@id of the enumeration RecordSet that names a ClassLabel column's integer values."""
+    return f"{table}_{column}_labels"
+
+
+def croissant_metadata(
+    root: Path,
+    tables: Mapping[str, str] | None = None,
+    *,
+    version: str = DATASET_VERSION,
+    licenses: Sequence[str | Mapping[str, str]] = DEFAULT_LICENSE,
+    url: str | None = None,
+    date_published: str | None = None,
+) -> dict[str, Any]:
+    """Croissant 1.1 JSON-LD for root's Parquet tables (config -> relative path; default: all present)."""
+    root = Path(root)
+    tables = dict(tables) if tables is not None else present_tables(root)
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise ValueError(f"unknown table(s) {', '.join(unknown)}; expected some of {', '.join(CONFIGS)}")
+    ordered = [name for name in CONFIGS if name in tables]
+    distribution = [_file_object(root, name, tables[name]) for name in ordered]
+    record_sets: list[dict[str, Any]] = []
+    for name in ordered:
+        table = TABLES[name]
+        record_sets.extend(_label_record_set(table, column, label) for column, label in table.class_labels.items())
+        record_sets.append(_record_set(table, tables[name]))
+    meta: dict[str, Any] = {
+        "@context": CROISSANT_CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": CONFORMS_TO,
+        "name": NAME,
+        "description": DESCRIPTION,
+        "version": version,
+        "citeAs": cite_as(version),
+        "license": [dict(item) if isinstance(item, Mapping) else item for item in licenses],
+        "creator": {"@type": "sc:Organization", "name": CREATOR},
+        "inLanguage": _CARD["language"],
+        "keywords": _CARD["tags"],
+        "distribution": distribution,
+        "recordSet": record_sets,
+    }
+    if url is not None:
+        meta["url"] = url
+    if date_published is not None:
+        meta["datePublished"] = date_published
+    return meta
+
+
+def write_croissant(root: Path, tables: Mapping[str, str] | None = None, **options: Any) -> Path:
+    """Write croissant.json into root (before manifest.json, which then lists it); return its path."""
+    meta = croissant_metadata(root, tables, **options)
+    path = Path(root) / CROISSANT_FILE
+    path.write_text(
+        json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
+    return path
+
+
+def _file_object(root: Path, name: str, rel: str) -> dict[str, Any]:
+    path = root / rel
+    return {
+        "@type": "cr:FileObject",
+        "@id": rel,
+        "name": rel,
+        "description": f"Parquet file of the {name} table (split test).",
+        "contentUrl": rel,
+        "contentSize": f"{path.stat().st_size} B",
+        "encodingFormat": PARQUET_FORMAT,
+        "sha256": sha256_file(path),
+    }
+
+
+def _record_set(table: Table, rel: str) -> dict[str, Any]:
+    fields = []
+    for column, feature in table.features.items():
+        data_type, is_array = field_type(feature)
+        description = table.model.model_fields[column].description or ""
+        field: dict[str, Any] = {
+            "@type": "cr:Field",
+            "@id": f"{table.name}/{column}",
+            "name": column,
+            "dataType": data_type,
+            "source": {"fileObject": {"@id": rel}, "extract": {"column": column}},
+        }
+        label = table.class_labels.get(column)
+        if label is not None:
+            names = ", ".join(f"{i}={n}" for i, n in enumerate(label.names))
+            description += f" ClassLabel index ({names}); named in RecordSet {labels_id(table.name, column)}."
+            if not is_array:
+                # A join on list values is not defined in Croissant, so only scalar labels reference.
+                field["references"] = {"field": {"@id": f"{labels_id(table.name, column)}/index"}}
+        if is_array:
+            field["isArray"] = True
+            field["arrayShape"] = "-1"
+        field["description"] = description
+        fields.append(field)
+    return {
+        "@type": "cr:RecordSet",
+        "@id": table.name,
+        "name": table.name,
+        "description": table.description,
+        "key": [{"@id": f"{table.name}/{column}"} for column in table.key],
+        "field": fields,
+    }
+
+
+def _label_record_set(table: Table, column: str, label: datasets.ClassLabel) -> dict[str, Any]:
+    rs = labels_id(table.name, column)
+    return {
+        "@type": "cr:RecordSet",
+        "@id": rs,
+        "name": rs,
+        "description": f"Names of the ClassLabel values of {table.name}.{column}.",
+        "dataType": "sc:Enumeration",
+        "key": {"@id": f"{rs}/index"},
+        "field": [
+            {
+                "@type": "cr:Field",
+                "@id": f"{rs}/index",
+                "name": "index",
+                "description": f"Integer value stored in {table.name}.{column}.",
+                "dataType": "sc:Integer",
+            },
+            {
+                "@type": "cr:Field",
+                "@id": f"{rs}/name",
+                "name": "name",
+                "description": "Name of the label.",
+                "dataType": ["sc:Text", "sc:name"],
+            },
+        ],
+        "data": [{f"{rs}/index": i, f"{rs}/name": n} for i, n in enumerate(label.names)],
+    }

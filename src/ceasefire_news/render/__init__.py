@@ -1,0 +1,1 @@
+"""Rendering documents for review."""
