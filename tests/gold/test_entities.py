@@ -16,7 +16,7 @@ import ceasefire_news
 from ceasefire_news import DatasetError, build
 from ceasefire_news.cli import main
 from ceasefire_news.gold.entities import decode_iob2, tokenize
-from ceasefire_news.schema.models import NER_TAGS, Evidence, NerRow
+from ceasefire_news.schema.models import NER_TAGS, Evidence, NerRow, Referent
 from ceasefire_news.gold.seeds import default_seeds_dir
 
 from ..helpers import assert_build_fails_located, edit_jsonl
@@ -235,3 +235,15 @@ def test_show_marks_mentions(built: Path, capsys: pytest.CaptureFixture[str]) ->
     assert out[0].startswith("  0 body        [U.S.|GPE] President [Donald Trump|PERSON] is scheduled")
     assert "[Kremlin|ORG] Spokesperson [Dmitry Peskov|PERSON]" in "\n".join(out)
     assert main(["show", "nope", "--data", str(built)]) == 1
+
+
+def test_readme_registry_examples_are_valid_lines_of_the_registry() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The entity registry", 1)[1].split("\n## ", 1)[0]
+    examples = [block.split("\n", 1)[1].strip() for block in section.split("```json")[1:]]
+    examples = [e.split("```", 1)[0].strip() for e in examples]
+    assert len(examples) == 2
+    registry = _registry()
+    for line in examples:
+        referent = Referent.model_validate_json(line)
+        assert json.loads(line) == registry[referent.entity_id]
