@@ -10,12 +10,13 @@ import datasets
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import ceasefire_news
 from ceasefire_news import DatasetError, build
 from ceasefire_news.cli import main
 from ceasefire_news.gold.entities import decode_iob2, tokenize
-from ceasefire_news.schema.models import NER_TAGS, NerRow
+from ceasefire_news.schema.models import NER_TAGS, Evidence, NerRow, Referent
 from ceasefire_news.gold.seeds import default_seeds_dir
 
 from ..helpers import assert_build_fails_located, edit_jsonl
@@ -35,7 +36,7 @@ def test_exact_counts(built: Path) -> None:
         "000_a604801cb8896bbe": 73, "001_962f232c241942aa": 89, "002_1326406fc45ba7b4": 84,
         "003_dbbfab3a559acc3c": 142, DOC4: 61,
     }
-    assert sum(1 for m in mentions if m["kb_id"]) == 329
+    assert sum(1 for m in mentions if m["kb_id"]) == 318
     assert len({m["entity_id"] for m in mentions if m["entity_id"]}) == 48
 
 
@@ -69,15 +70,67 @@ def test_one_referent_one_entity_id(built: Path) -> None:
     assert by_text == {"Trump": {"Q22686"}, "Putin": {"Q7747"}, "Zelensk": {"Q3874799"}}
 
 
-def test_every_kb_id_has_registry_evidence(built: Path) -> None:
-    registry = {}
-    for line in (default_seeds_dir() / "annotations" / "entity_registry.jsonl").read_text().splitlines():
-        entry = json.loads(line)
-        registry[entry["entity_id"]] = entry
+def _registry() -> dict[str, dict]:
+    path = default_seeds_dir() / "annotations" / "entity_registry.jsonl"
+    return {e["entity_id"]: e for e in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def test_every_kb_id_has_registry_evidence_a_reader_can_open(built: Path) -> None:
+    registry = _registry()
     for m in rows(built, "entities"):
         if m["kb_id"]:
             evidence = registry[m["entity_id"]]["evidence"]
-            assert m["kb_id"] in evidence["excerpt"] or m["kb_id"][1:] in evidence["excerpt"], m
+            assert evidence["url"] if "url" in evidence else evidence["repository"] and evidence["path"], m
+            assert m["kb_id"] in evidence["excerpt"] or f",{m['kb_id'][1:]}" in evidence["excerpt"], m
+            assert "find_string" not in evidence["source"] and "index" not in evidence["source"], m
+
+
+def test_registry_counts_and_nil_referents_say_why() -> None:
+    registry = _registry()
+    linked = {e for e, r in registry.items() if r["kb_id"]}
+    assert (len(registry), len(linked)) == (48, 30)
+    assert "Q55386653" in linked  # Mike Waltz: newly linked through the congress-legislators register
+    assert {"nil:cnn", "nil:istanbul", "nil:western-world"} <= set(registry)  # links dropped: no source to open
+    for entity_id, entry in registry.items():
+        if entry["kb_id"] is None:
+            assert entry["evidence"] is None and "K-1" in entry["note"], entity_id
+    sources = Counter(r["evidence"]["repository"] for r in registry.values() if r["evidence"])
+    assert sources["usc-isi-i2/t2wml"] == 11 and sources["SpocWiki/_Standards"] == 8
+
+
+def _without_locator(records: list[dict]) -> None:
+    evidence = records[0]["evidence"]
+    for key in ("url", "repository", "path", "commit"):
+        evidence.pop(key, None)
+    evidence["source"] = "public-code index, find_string hit 44220626126"
+
+
+REGISTRY_BAD = {
+    "no url and no repository path": (_without_locator, ["entity_registry.jsonl:1", "field 'evidence'", "url or a repository and path"]),
+    "repository without path": (lambda r: r[0]["evidence"].pop("path"), ["entity_registry.jsonl:1", "field 'evidence'", "repository and path go together"]),
+    "malformed commit": (lambda r: r[0]["evidence"].update(commit="HEAD"), ["entity_registry.jsonl:1", "field 'evidence.commit'", "pattern"]),
+    "url that is not one": (lambda r: r[0]["evidence"].update(url="wikidata Q11148"), ["entity_registry.jsonl:1", "field 'evidence.url'"]),
+    "evidence left out": (lambda r: r[0].pop("evidence"), ["entity_registry.jsonl:1", "field 'evidence'", "Field required"]),
+    "evidence on a nil referent": (lambda r: r[-1].update(evidence=r[0]["evidence"]), ["entity_registry.jsonl:48", "takes no evidence"]),
+}
+
+
+@pytest.mark.parametrize("case", list(REGISTRY_BAD))
+def test_bad_registry_evidence_is_located(case: str, seeds_copy: Path, tmp_path: Path) -> None:
+    change, fragments = REGISTRY_BAD[case]
+    edit_jsonl(seeds_copy / "annotations" / "entity_registry.jsonl", change)
+    assert_build_fails_located(seeds_copy, tmp_path / "out", fragments)
+
+
+def test_evidence_opens_at_a_url_or_a_repository_file() -> None:
+    base = {"source": "a mapping file", "excerpt": "'Q22686': 'Donald Trump',", "label": "Donald Trump"}
+    pinned = Evidence(**base, repository="o/r", path="a/b.py", commit="0" * 40)
+    assert pinned.locator() == f"https://github.com/o/r/blob/{'0' * 40}/a/b.py"
+    assert Evidence(**base, repository="o/r", path="a/b.py").locator() == "https://github.com/o/r/blob/HEAD/a/b.py"
+    assert Evidence(**base, url="https://example.org/x").locator() == "https://example.org/x"
+    for bad in ({}, {"path": "a/b.py"}, {"commit": "0" * 40, "url": "https://example.org/x"}):
+        with pytest.raises(ValidationError):
+            Evidence(**base, **bad)
 
 
 def test_ner_round_trip_gives_the_entities_table(built: Path) -> None:
@@ -182,3 +235,15 @@ def test_show_marks_mentions(built: Path, capsys: pytest.CaptureFixture[str]) ->
     assert out[0].startswith("  0 body        [U.S.|GPE] President [Donald Trump|PERSON] is scheduled")
     assert "[Kremlin|ORG] Spokesperson [Dmitry Peskov|PERSON]" in "\n".join(out)
     assert main(["show", "nope", "--data", str(built)]) == 1
+
+
+def test_readme_registry_examples_are_valid_lines_of_the_registry() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The entity registry", 1)[1].split("\n## ", 1)[0]
+    examples = [block.split("\n", 1)[1].strip() for block in section.split("```json")[1:]]
+    examples = [e.split("```", 1)[0].strip() for e in examples]
+    assert len(examples) == 2
+    registry = _registry()
+    for line in examples:
+        referent = Referent.model_validate_json(line)
+        assert json.loads(line) == registry[referent.entity_id]

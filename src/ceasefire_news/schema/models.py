@@ -50,6 +50,10 @@ RELATIONS: tuple[str, ...] = get_args(Relation)
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KB_ID_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+URL_PATTERN = r"^https?://\S+$"
+REPOSITORY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$"
+REPO_PATH_PATTERN = r"^[^/\s][^\n]*[^/\s]$|^[^/\s]$"
+COMMIT_PATTERN = r"^[0-9a-f]{40}$"
 
 
 class Record(BaseModel):
@@ -115,11 +119,48 @@ class LabelledSpan(Span):
 
 
 class Evidence(Record):
-    """Where a Wikidata Q-id was checked: a public source that pairs the Q-id with the referent."""
+    """Where a Wikidata Q-id was checked: a source a reader can open that pairs the Q-id with the referent.
 
-    source: str = Field(min_length=1, description="The public source that was read.")
+    The source is located either by a URL or by a public GitHub repository and a file path in it
+    (optionally pinned to a commit); at least one of the two is required, so no link rests on an
+    identifier only the annotator could resolve.
+    """
+
+    source: str = Field(min_length=1, description="What the source is, in a few words (who made it and what it lists).")
+    url: str | None = Field(
+        default=None, pattern=URL_PATTERN, description="A web page a reader can open that shows the excerpt (http or https)."
+    )
+    repository: str | None = Field(
+        default=None,
+        pattern=REPOSITORY_PATTERN,
+        description="A public GitHub repository, owner/name, that holds the file with the excerpt.",
+    )
+    path: str | None = Field(
+        default=None, pattern=REPO_PATH_PATTERN, description="Path of that file inside the repository (needs repository)."
+    )
+    commit: str | None = Field(
+        default=None,
+        pattern=COMMIT_PATTERN,
+        description="The 40-hex commit at which the file was read (optional; needs repository and path).",
+    )
     excerpt: str = Field(min_length=1, description="The exact text of the source pairing the Q-id with the referent.")
     label: str = Field(min_length=1, description="The label the source gives the Q-id.")
+
+    @model_validator(mode="after")
+    def _can_be_opened(self) -> Evidence:
+        if (self.repository is None) != (self.path is None):
+            raise ValueError("repository and path go together: give both, or use url")
+        if self.commit is not None and self.repository is None:
+            raise ValueError("commit needs repository and path")
+        if self.url is None and self.repository is None:
+            raise ValueError("evidence needs a url or a repository and path a reader can open")
+        return self
+
+    def locator(self) -> str:
+        """Where a reader opens the source: the URL, or a GitHub address of the file (at the commit if given)."""
+        if self.url is not None:
+            return self.url
+        return f"https://github.com/{self.repository}/blob/{self.commit or 'HEAD'}/{self.path}"
 
 
 class Referent(Record):
@@ -128,7 +169,14 @@ class Referent(Record):
     entity_id: str = Field(min_length=1, description="The referent's cross-document id: kb_id, or nil:<slug>.")
     name: str = Field(min_length=1, description="Canonical English name of the referent.")
     kb_id: str | None = Field(pattern=KB_ID_PATTERN, description="Verified Wikidata item, or null.")
-    evidence: Evidence | None = Field(description="The evidence for kb_id (required when kb_id is set).")
+    evidence: Evidence | None = Field(
+        description="The evidence for kb_id: required (an object) when kb_id is set, null when it is not."
+    )
+    note: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Free text: for an unlinked referent, why it has no kb_id (e.g. no source a reader can open was found).",
+    )
 
     @model_validator(mode="after")
     def _id_follows_link(self) -> Referent:
@@ -136,6 +184,8 @@ class Referent(Record):
             raise ValueError("a linked referent needs entity_id == kb_id and evidence")
         if self.kb_id is None and not self.entity_id.startswith("nil:"):
             raise ValueError("an unlinked referent needs an entity_id of the form nil:<slug>")
+        if self.kb_id is None and self.evidence is not None:
+            raise ValueError("an unlinked referent takes no evidence (expected null)")
         return self
 
 
