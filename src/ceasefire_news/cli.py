@@ -45,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     p_validate = sub.add_parser("validate", help="validate a built dataset directory")
     p_validate.add_argument("data_dir", type=Path)
     p_show = sub.add_parser("show", help="print a built document one segment per line with mentions marked")
-    p_show.add_argument("doc_id")
+    p_show.add_argument("doc_id", nargs="+", help="one document, or two to show side by side with --html")
     p_show.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
+    p_show.add_argument(
+        "--html", action="store_true", help="write one self-contained HTML page to stdout (e.g. > doc.html)"
+    )
     p_eval = sub.add_parser("evaluate", help="score a prediction file against the gold labels")
     p_eval.add_argument("--task", required=True, choices=_Tasks(), metavar="TASK", help="one of: %(choices)s")
     p_eval.add_argument("--predictions", type=Path, required=True, help="JSON Lines prediction file")
@@ -79,9 +82,19 @@ def main(argv: list[str] | None = None) -> int:
             print(format_diff(diff_datasets(args.old_dir, args.new_dir)))
         elif args.command == "show":
             from .dataset.build import DEFAULT_OUT
-            from .render.text import render_document
 
-            print(render_document(args.doc_id, args.data if args.data is not None else DEFAULT_OUT))
+            data = args.data if args.data is not None else DEFAULT_OUT
+            if args.html:
+                from .render.html import render_html
+
+                if len(args.doc_id) > 2:
+                    parser.error("show --html takes one or two doc_ids")
+                sys.stdout.buffer.write(render_html(args.doc_id, data).encode("utf-8"))
+                sys.stdout.flush()
+            else:
+                from .render.text import render_document
+
+                print("\n\n".join(render_document(doc_id, data) for doc_id in args.doc_id))
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 1
