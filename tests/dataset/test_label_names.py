@@ -13,8 +13,18 @@ from ceasefire_news.schema.tables import TABLES, data_file
 ROLE_COUNTS = [("body", 120), ("boilerplate", 11), ("heading", 9), ("list_item", 7), ("title", 3)]
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_duckdb_query(built: Path) -> None:
+    """The README's query, verbatim apart from the dataset directory."""
+    query = README.read_text(encoding="utf-8").split("```sql\n", 1)[1].split("```", 1)[0]
+    rows = duckdb.sql(query.replace("dist/ceasefire-news", built.as_posix())).fetchall()
+    assert rows[:3] == [("GPE", 166), ("PERSON", 132), ("NORP", 49)]
+    assert sum(n for _, n in rows) == 449
+
+
 def test_duckdb_groups_by_label_name(built: Path) -> None:
-    """The README's query, verbatim apart from the path."""
     sentences = (built / data_file("sentences")).as_posix()
     rows = duckdb.sql(f"SELECT role, count(*) AS n FROM '{sentences}' GROUP BY role ORDER BY role").fetchall()
     assert rows == ROLE_COUNTS
