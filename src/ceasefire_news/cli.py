@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 from .render.text import render_document
 
-                print("\n\n".join(render_document(doc_id, data) for doc_id in args.doc_id))
+                pages = [render_document(doc_id, data) for doc_id in args.doc_id]
+                if len(pages) > 1:
+                    pages = [f"== {doc_id}\n{page}" for doc_id, page in zip(args.doc_id, pages)]
+                print("\n\n".join(pages))
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 1

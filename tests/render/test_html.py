@@ -202,3 +202,4 @@ def test_show_html_errors(built: Path) -> None:
     assert unknown.returncode == 1 and "unknown doc_id 'nope'" in unknown.stderr and unknown.stdout == ""
     three = run(DOC_A, DOC_B, DOC_LINKED)
     assert three.returncode == 2 and "one or two doc_ids" in three.stderr
+
