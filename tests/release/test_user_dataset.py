@@ -173,3 +173,18 @@ def test_default_name(tmp_path: Path, path: str, name: str) -> None:
     """The seeds folder's name, its parent's when it is called seeds, made Hub-safe."""
     assert default_name(tmp_path / "p" / path) == name
     assert default_name(Path("/seeds")) == "seeds"  # no parent name to take
+
+
+def test_agreement_is_reported_from_independent_annotations(tmp_path: Path) -> None:
+    """Two annotators' files in annotations/agreement/: the card reports their F1, computed from them."""
+    seeds = seeds_at(tmp_path)
+    gold = [json.loads(line) for line in (seeds / "annotations/entities/riverside_a.jsonl").read_text().splitlines()]
+    spans = [{k: m[k] for k in ("doc_id", "start", "end", "text", "label")} for m in gold]
+    for annotator, rows in (("a", spans), ("b", spans[:-1])):  # b missed one of 7 mentions
+        folder = seeds / "annotations" / "agreement" / annotator
+        folder.mkdir(parents=True)
+        (folder / "riverside_a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    _, body = card(build(seeds, tmp_path / "out"))
+    assert len(spans) == 7
+    assert "(7 and 6 mentions) agree with strict span+label F1 = 0.9231 before adjudication" in body
+    assert "no inter-annotator agreement is reported" not in body

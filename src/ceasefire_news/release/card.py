@@ -433,7 +433,7 @@ def _agreement(facts: dict) -> str:
     return (
         f"Inter-annotator agreement: two independent annotations of the entity layer "
         f"({agreement['mentions_a']} and {agreement['mentions_b']} mentions) agree with strict span+label "
-        f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in `seeds/annotations/agreement/`."
+        f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in the seeds' `annotations/agreement/`."
     )
 
 
