@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +34,43 @@ def timed(step: Callable[[], object], repeats: int) -> list[float]:
         step()
         out.append(time.perf_counter() - start)
     return out
+
+
+def startup(data_dir: Path, repeats: int) -> list[str]:
+    """Start-up of the command line, each in a fresh interpreter, against `python -c "import pyarrow"`.
+
+    Runs are interleaved (one of each per round) so that load on a shared machine hits every row alike;
+    CPU is the child's user+sys time, steadier than wall time when other processes compete.
+    """
+    src = str(Path(ceasefire_news.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    py = sys.executable
+    commands = {
+        'python -c "import pyarrow" (reference)': [py, "-c", "import pyarrow"],
+        "ceasefire-news --help": [py, "-m", "ceasefire_news", "--help"],
+        "validate start-up (every import `validate` needs)": [py, "-c", "import ceasefire_news.cli, ceasefire_news.gold.checks"],
+        "ceasefire-news validate DIR (whole command)": [py, "-m", "ceasefire_news", "validate", str(data_dir)],
+        'python -c "import ceasefire_news"': [py, "-c", "import ceasefire_news"],
+        'python -c "import datasets" (what every command paid before)': [py, "-c", "import datasets"],
+    }
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True)
+            wall[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    ref = next(iter(commands))
+    ref_wall, ref_cpu = statistics.median(wall[ref]), statistics.median(cpu[ref])
+    rows = ["| command | wall median (s) | CPU median (s) | wall / pyarrow | CPU / pyarrow |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name in commands:
+        w, c = statistics.median(wall[name]), statistics.median(cpu[name])
+        rows.append(f"| {name} | {w:.3f} | {c:.3f} | {w / ref_wall:.2f} | {c / ref_cpu:.2f} |")
+        print(rows[-1])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "evaluate segmentation (perfect prediction)": lambda: ceasefire_news.evaluate("segmentation", gold_segments, out),
     }
+    start_rows = startup(out, max(args.repeats, 9))
     rows = []
     for name, step in steps.items():
         seconds = timed(step, args.repeats)
@@ -77,6 +117,20 @@ def main(argv: list[str] | None = None) -> int:
         "| step | median | min | max |",
         "| --- | ---: | ---: | ---: |",
         *rows,
+        "",
+        "## Command-line start-up",
+        "",
+        f"Each command in a fresh interpreter, {max(args.repeats, 9)} interleaved rounds; load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the machine is shared). Target: `--help` and `validate` "
+        "start-up within 1.5x of importing pyarrow.",
+        "",
+        *start_rows,
+        "",
+        "`--help` imports argparse and the package's error type only. `validate` has to read Parquet",
+        "(pyarrow.parquet), check every record against the pydantic models and read the card's YAML",
+        "(PyYAML); it no longer imports `datasets`, scikit-learn or pandas (tests/test_imports.py checks",
+        "this for `import ceasefire_news`, `--help`, `build` and `validate`). What is left above pyarrow is",
+        "pydantic with the record models and PyYAML, which `validate` uses.",
         "",
     ]
     args.report.parent.mkdir(parents=True, exist_ok=True)

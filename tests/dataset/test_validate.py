@@ -80,6 +80,12 @@ def test_tampered_derived_row_is_located(copy: Path) -> None:
     rows[0]["sentence_index"] = 3
     pq.write_table(type(table).from_pylist(rows, schema=table.schema), path)
     manifest = json.loads((copy / "manifest.json").read_text())
-    write_manifest(copy, {k: TableEntry(**v) for k, v in manifest["tables"].items()}, manifest["inputs"])
+    write_manifest(
+        copy,
+        {k: TableEntry(**v) for k, v in manifest["tables"].items()},
+        manifest["inputs"],
+        name=manifest["name"],
+        dataset_version=manifest["dataset_version"],
+    )
     found = problems(copy)
     assert any(data_file("entities") in p and "row 0" in p and "sentence_index" in p for p in found), found

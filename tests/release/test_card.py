@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from ceasefire_news import DATASET_VERSION
-from ceasefire_news.release.card import HUB_METADATA
+from ceasefire_news.release.card import TableFile, dataset_info_yaml, size_category
+from ceasefire_news.schema.tables import TABLES
 
 RESOURCES = Path(datasets.__file__).parent / "utils" / "resources"
 HUB_TASKS = json.loads((Path(__file__).parents[1] / "fixtures" / "hub_tasks.json").read_text())
@@ -40,13 +41,50 @@ def test_hub_metadata_values_are_allowed(built: Path) -> None:
     assert set(meta["task_ids"]) <= allowed_ids
     # "other" is allowed by the Hub only with a licence name and a link to the licence text.
     assert meta["license"] == "other" and meta["license_name"] and (built / meta["license_link"]).is_file()
-    assert meta == {**HUB_METADATA, "configs": meta["configs"], "dataset_info": meta["dataset_info"]}
+    hub = {k: v for k, v in meta.items() if k not in ("configs", "dataset_info")}
+    assert hub == {
+        "pretty_name": "ceasefire-news",  # from seeds/dataset.yaml
+        "language": ["en"],
+        "license": "other",
+        "license_name": "news-texts-research-only",
+        "license_link": "LICENSE.md",
+        "multilinguality": ["monolingual"],  # one language
+        "size_categories": ["n<1K"],  # from the document count
+        "source_datasets": ["original"],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        # from the tables present and the Wikidata links in them
+        "task_categories": ["token-classification", "text-classification", "sentence-similarity"],
+        "task_ids": ["named-entity-recognition", "entity-linking-classification", "semantic-similarity-classification"],
+        "tags": ["near-duplicate-detection", "news-clustering", "sentence-segmentation", "entity-linking", "benchmark"],
+    }
 
 
 def test_size_category_matches_the_data(built: Path) -> None:
     meta, _ = card_parts(built)
     docs = next(i for i in meta["dataset_info"] if i["config_name"] == "documents")
     assert docs["splits"][0]["num_examples"] < 1000 and meta["size_categories"] == ["n<1K"]
+
+
+@pytest.mark.parametrize(
+    ("documents", "category"),
+    [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (2000, "1K<n<10K"), (10_000, "10K<n<100K"), (250_000, "100K<n<1M")],
+)
+def test_size_category_follows_the_document_count(documents: int, category: str) -> None:
+    assert size_category(documents) == category
+    assert category in json.loads((RESOURCES / "size_categories.json").read_text())
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_dataset_info_is_what_datasets_writes(name: str) -> None:
+    """The hand-written dataset_info entry equals `datasets`' own serialisation of the Features."""
+    info = TableFile(num_rows=7, num_bytes=123, file_size=45, sha256="0" * 64)
+    splits = datasets.SplitDict()
+    splits.add(datasets.SplitInfo(name="test", num_bytes=123, num_examples=7))
+    expected = datasets.DatasetInfo(
+        features=TABLES[name].features, splits=splits, download_size=45, dataset_size=123, config_name=name
+    )._to_yaml_dict()
+    assert dataset_info_yaml(name, info) == expected
 
 
 def _required_headings(node: dict, level: int) -> list[tuple[int, str]]:
@@ -86,7 +124,8 @@ def test_changelog_and_citation_are_rendered(built: Path) -> None:
     assert f"version = {{{DATASET_VERSION}}}" in body
     cff = yaml.safe_load((PROJECT / "CITATION.cff").read_text())
     assert cff["version"] == DATASET_VERSION and cff["type"] == "dataset"
-    assert f"## {DATASET_VERSION}" in (PROJECT / "CHANGELOG.md").read_text()
+    assert f"## {DATASET_VERSION}" in (PROJECT / "seeds" / "CHANGELOG.md").read_text()
+    assert yaml.safe_load((PROJECT / "seeds" / "dataset.yaml").read_text())["version"] == DATASET_VERSION
 
 
 @pytest.mark.parametrize("section", ["Personal and Sensitive Information", "Discussion of Biases", "Other Known Limitations", "Licensing Information"])

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import datasets
 import mlcroissant as mlc
 import numpy as np
 import pyarrow.parquet as pq
@@ -18,17 +17,19 @@ from mlcroissant._src.core.context import Context, CroissantVersion
 from mlcroissant._src.core.rdf import make_context
 
 from ceasefire_news import validate
+from ceasefire_news.errors import ProblemLog
+from ceasefire_news.gold.seeds import default_seeds_dir
+from ceasefire_news.release.card import cite_as
 from ceasefire_news.release.croissant import (
     CONFORMS_TO,
-    CREATOR,
     CROISSANT_CONTEXT,
     CROISSANT_FILE,
-    cite_as,
     croissant_metadata,
     field_type,
     labels_id,
     write_croissant,
 )
+from ceasefire_news.release.metadata import DatasetInfo, read_dataset_info
 from ceasefire_news.dataset.manifest import MANIFEST_FILE, Manifest, sha256_file, write_manifest
 from ceasefire_news.schema.models import (
     Document,
@@ -40,7 +41,7 @@ from ceasefire_news.schema.models import (
     Sentence,
 )
 from ceasefire_news.dataset.storage import write_parquet
-from ceasefire_news.schema.tables import CONFIGS, TABLES, data_file
+from ceasefire_news.schema.tables import CONFIGS, TABLES, ClassLabel, List, Value, data_file
 from ceasefire_news.versions import DATASET_VERSION
 
 FIRST_DOC = "000_a604801cb8896bbe"
@@ -48,11 +49,19 @@ FIRST_DOC = "000_a604801cb8896bbe"
 EXPECTED_WARNINGS = {'[Metadata(ceasefire-news)] Property "https://schema.org/datePublished" is recommended, but does not exist.'}
 
 
+def project_info() -> DatasetInfo:
+    """The project's seeds/dataset.yaml, read as a build reads it."""
+    log = ProblemLog()
+    info = read_dataset_info(default_seeds_dir(), log)
+    assert not log.problems
+    return info
+
+
 @pytest.fixture(scope="module")
 def dataset(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of conftest's shared build with croissant.json written into it."""
     root = Path(shutil.copytree(built, tmp_path_factory.mktemp("croissant") / "ceasefire-news"))
-    write_croissant(root)
+    write_croissant(root, info=project_info())
     return root
 
 
@@ -120,7 +129,7 @@ def test_record_values_match_the_parquet_tables(dataset: Path) -> None:
     assert related["text"].startswith("(Related:")
     roles = {r["index"]: r["name"] for r in records(ds, labels_id("sentences", "role"))}
     assert roles == dict(enumerate(TABLES["sentences"].class_labels["role"].names))
-    assert roles[related["role"]] == "boilerplate"
+    assert related["role"] == "boilerplate"  # stored by name (format 2)
     # The categorical join must neither drop, duplicate nor reorder rows.
     assert [(s["doc_id"], s["index"]) for s in sentences] == sorted((s["doc_id"], s["index"]) for s in sentences)
 
@@ -151,24 +160,27 @@ def test_field_types_follow_the_declared_features(dataset: Path) -> None:
     assert fields["documents/text"]["dataType"] == "sc:Text"
     assert fields["documents/num_chars"]["dataType"] == "sc:Integer"
     role = fields["sentences/role"]
-    assert role["dataType"] == "sc:Integer"
-    assert role["references"] == {"field": {"@id": "sentences_role_labels/index"}}
+    assert role["dataType"] == "sc:Text"
+    assert role["references"] == {"field": {"@id": "sentences_role_labels/name"}}
     assert "4=boilerplate" in role["description"]
-    assert field_type(datasets.List(datasets.Value("string"))) == ("sc:Text", True)
-    assert field_type(TABLES["ner"].features["ner_tags"]) == ("sc:Integer", True)
+    assert field_type(List(Value("string"))) == ("sc:Text", True)
+    assert field_type(TABLES["ner"].columns["ner_tags"]) == ("sc:Text", True)
+    assert field_type(ClassLabel(("a", "b"))) == ("sc:Text", False)
     with pytest.raises(ValueError, match="no Croissant dataType"):
-        field_type(datasets.Value("binary"))
+        field_type(Value("binary"))
 
 
 def test_deterministic_and_wired_before_the_manifest(dataset: Path, tmp_path: Path) -> None:
     root = tmp_path / "copy"
     shutil.copytree(dataset, root)
     first = (root / CROISSANT_FILE).read_bytes()
-    assert write_croissant(root).read_bytes() == first
+    assert write_croissant(root, info=project_info()).read_bytes() == first
     assert b"dateCreated" not in first and b"dateModified" not in first
     # As build will do it: croissant.json first, then the manifest (which lists it), then validate.
     manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
-    written = write_manifest(root, manifest.tables, manifest.inputs)
+    written = write_manifest(
+        root, manifest.tables, manifest.inputs, name=manifest.name, dataset_version=manifest.dataset_version
+    )
     assert written.files[CROISSANT_FILE].sha256 == sha256_file(root / CROISSANT_FILE)
     validate(root)
 
@@ -227,7 +239,7 @@ def test_every_declared_table_round_trips(tmp_path: Path) -> None:
     assert set(sample) == set(CONFIGS)
     for name, recs in sample.items():
         write_parquet(TABLES[name], recs, tmp_path / data_file(name))
-    ds = load(write_croissant(tmp_path))
+    ds = load(write_croissant(tmp_path, info=project_info()))
     for name, recs in sample.items():
         table = TABLES[name]
         expected = [table.to_row(r) for r in recs]
@@ -239,13 +251,16 @@ def test_every_declared_table_round_trips(tmp_path: Path) -> None:
 
 def test_unknown_table_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown table"):
-        croissant_metadata(tmp_path, {"nope": "data/nope/test-00000-of-00001.parquet"})
+        croissant_metadata(tmp_path, {"nope": "data/nope/test-00000-of-00001.parquet"}, info=project_info())
 
 
 def test_citation_cff_is_in_step_with_the_dataset() -> None:
+    """The repository's CITATION.cff (read by GitHub) says what seeds/dataset.yaml says."""
     cff = yaml.safe_load((Path(__file__).resolve().parents[2] / "CITATION.cff").read_text(encoding="utf-8"))
+    info = project_info()
     assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
-    assert cff["title"] == "ceasefire-news"
-    assert cff["version"] == DATASET_VERSION
-    assert cff["authors"] == [{"name": CREATOR}]
-    assert f"version = {{{DATASET_VERSION}}}" in cite_as() and CREATOR in cite_as()
+    assert cff["title"] == info.name
+    assert cff["version"] == info.version == DATASET_VERSION
+    assert cff["authors"] == [{"name": c} for c in info.metadata.creators]
+    assert f"version = {{{info.version}}}" in cite_as(info)
+    assert all(c in cite_as(info) for c in info.metadata.creators)

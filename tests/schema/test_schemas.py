@@ -35,13 +35,30 @@ def test_features_match_model_fields(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(TABLES))
 def test_arrow_schema_matches_features(name: str) -> None:
+    """Every column is stored as `datasets` stores it, except ClassLabels, stored as names (string)."""
     table = TABLES[name]
     declared = table.arrow_schema
     derived = table.features.arrow_schema
     for field in declared:
-        assert derived.field(field.name).type == field.type, field.name
+        expected = derived.field(field.name).type
+        if field.name in table.class_labels:
+            expected = pa.list_(pa.string()) if pa.types.is_list(expected) else pa.string()
+        assert expected == field.type, field.name
         optional = type(None) in typing.get_args(table.model.model_fields[field.name].annotation)
         assert field.nullable == optional, f"{name}.{field.name}: nullable must follow the model"
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_light_features_are_the_datasets_features(name: str) -> None:
+    """The column declarations serialise exactly as the `datasets` Features they stand for."""
+    table = TABLES[name]
+    assert isinstance(table.features, datasets.Features)
+    assert table.features.to_dict() == table.features_dict()
+    assert datasets.Features.from_dict(table.features_dict()) == table.features
+    for column, label in table.class_labels.items():
+        inner = getattr(table.features[column], "feature", table.features[column])
+        assert isinstance(inner, datasets.ClassLabel) and inner.names == list(label.names)
+        assert [label.str2int(n) for n in label.names] == [inner.str2int(n) for n in inner.names]
 
 
 @pytest.mark.parametrize("name", list(TABLES))
@@ -64,7 +81,10 @@ def test_row_round_trip(index: int, start: int, text: str, role: str) -> None:
     record = Sentence(doc_id="d1", index=index, start=start, end=start + len(text), text=text, role=role)
     table = TABLES["sentences"]
     row = table.to_row(record)
-    assert isinstance(row["role"], int)
+    assert row["role"] == role  # stored by name (format 2)
     assert table.from_row(row) == record
-    pa.Table.from_pylist([row], schema=table.arrow_schema)  # the row fits the declared Arrow schema
-    assert datasets.Features.from_arrow_schema(table.arrow_schema)  # and the schema is a valid Features base
+    arrow = pa.Table.from_pylist([row], schema=table.arrow_schema)  # the row fits the declared Arrow schema
+    # and `datasets` reads the stored name back as the ClassLabel index
+    assert table.features.decode_example(datasets.table.cast_table_to_features(arrow, table.features).to_pylist()[0]) == {
+        **row, "role": ROLES.index(role)
+    }

@@ -8,14 +8,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..release.card import TableFile, read_changelog, render_card
+from ..release.card import LICENSE_FILE, TableFile, hub_metadata, license_text, render_card
 from ..gold.checks import derive, validate
 from ..release.croissant import write_croissant
+from ..release.metadata import DatasetInfo, metadata_inputs, read_dataset_info
 from ..gold.entities import check_registry, span_f1
 from ..errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
 from ..schema.models import Document, Record
-from ..gold.seeds import Seeds, default_project_file, default_seeds_dir, read_seeds
+from ..gold.seeds import Seeds, default_seeds_dir, read_seeds
 from .storage import to_arrow, write_parquet
 from ..schema.tables import TABLES, data_file
 
@@ -77,38 +78,54 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
     """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing."""
     seeds = read_seeds(seeds_dir if seeds_dir is not None else default_seeds_dir())
     log = ProblemLog()
+    info = read_dataset_info(seeds.root, log)
     located = derive(base_records(seeds), log)
     check_registry(seeds.layers["entities"], seeds.registry, log)
     log.raise_if_any()
     records = {name: sort_records(name, items) for name, items in located.items()}
-    inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in sorted(seeds.inputs)}
+    paths = sorted({*seeds.inputs, *metadata_inputs(seeds.root)})
+    inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in paths}
     out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
-    facts = {"agreement": agreement(seeds), "referents": len(seeds.registry)}
-    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts))
+    facts = {"agreement": agreement(seeds), "referents": len(seeds.registry), "provenance": dict(PROVENANCE)}
+    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts, info))
 
 
-def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict) -> None:
-    """Write tables, card and manifest into an (empty) directory."""
+#: How each table of a gold build comes about (the card says it once).
+PROVENANCE = {
+    "documents": "source",
+    "sentences": "gold",
+    "entities": "gold",
+    "ner": "derived",
+    "duplicate_groups": "gold",
+    "pairs": "derived",
+}
+
+
+def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict, info: DatasetInfo) -> None:
+    """Write tables, card, licence, Croissant and manifest into an (empty) directory."""
     files: dict[str, TableFile] = {}
     for name in TABLES:
         if name not in records:
             continue
         path = root / data_file(name)
-        write_parquet(TABLES[name], records[name], path)
+        write_parquet(TABLES[name], records[name], path, dataset_version=info.version)
         files[name] = TableFile(
             num_rows=len(records[name]),
-            num_bytes=to_arrow(TABLES[name], records[name]).nbytes,
+            num_bytes=to_arrow(TABLES[name], records[name], dataset_version=info.version).nbytes,
             file_size=path.stat().st_size,
             sha256=sha256_file(path),
         )
-    card = render_card(records, files, read_changelog(default_project_file("CHANGELOG.md")), facts)
+    card = render_card(records, files, info, facts)
     (root / "README.md").write_text(card, encoding="utf-8", newline="\n")
-    shutil.copyfile(default_project_file("LICENSE.md"), root / "LICENSE.md")
-    write_croissant(root, {name: data_file(name) for name in files})
+    (root / LICENSE_FILE).write_text(license_text(info), encoding="utf-8", newline="\n")
+    keywords = hub_metadata(info, files, records, facts).get("tags", [])
+    write_croissant(root, {name: data_file(name) for name in files}, info=info, keywords=keywords)
     write_manifest(
         root,
         {name: TableEntry(file=data_file(name), num_rows=f.num_rows) for name, f in files.items()},
         inputs,
+        name=info.name,
+        dataset_version=info.version,
     )
 
 

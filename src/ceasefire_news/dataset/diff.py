@@ -106,7 +106,7 @@ class DatasetDiff:
 
 
 def read_rows(root: Path, name: str, file: str, log: ProblemLog) -> tuple[dict[Key, dict[str, Any]], tuple[str, ...]]:
-    """A table's rows by key (ClassLabel ints as names) and its column names; problems go to log."""
+    """A table's rows by key (ClassLabel values as names) and its column names; problems go to log."""
     table = TABLES[name]
     path = root / file
     try:
@@ -245,11 +245,10 @@ def format_diff(diff: DatasetDiff, max_examples: int = 5) -> str:
 
 
 def _label_names(label: Any, value: Any) -> Any:
-    if value is None:
-        return None
+    """Label names of a ClassLabel value: format 2 stores names, format 1 stored integer indices."""
     if isinstance(value, list):
-        return [label.int2str(v) if v is not None else None for v in value]
-    return label.int2str(value)
+        return [_label_names(label, v) for v in value]
+    return label.int2str(value) if isinstance(value, int) else value
 
 
 def _key(names: tuple[str, ...], key: Key) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import datasets
+from typing import TYPE_CHECKING
 
 from .build import DEFAULT_OUT, build
 from .manifest import MANIFEST_FILE, Manifest
 from ..schema.tables import CONFIGS, SPLIT
+
+if TYPE_CHECKING:
+    import datasets
 
 
 def default_data_dir() -> Path:
@@ -23,6 +25,8 @@ def load(config: str = "documents", data_dir: Path | str | None = None, split: s
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     if not (root / MANIFEST_FILE).is_file():
         build(out_dir=root)
+    import datasets  # here, not at the top: two CPU seconds that only loading needs
+
     return datasets.load_dataset(str(root), config, split=split)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ProblemLog
 from ..schema.models import SHA256_PATTERN
-from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION
+from ..versions import FORMAT_VERSION, SCHEMA_VERSION
 
 MANIFEST_FILE = "manifest.json"
 
@@ -58,11 +58,13 @@ def list_files(root: Path) -> list[str]:
     )
 
 
-def write_manifest(root: Path, tables: dict[str, TableEntry], inputs: dict[str, str]) -> Manifest:
+def write_manifest(
+    root: Path, tables: dict[str, TableEntry], inputs: dict[str, str], *, name: str, dataset_version: str
+) -> Manifest:
     """Checksum every file under root and write manifest.json deterministically."""
     manifest = Manifest(
-        name="ceasefire-news",
-        dataset_version=DATASET_VERSION,
+        name=name,
+        dataset_version=dataset_version,
         schema_version=SCHEMA_VERSION,
         format_version=FORMAT_VERSION,
         files={

@@ -80,7 +80,7 @@ def _compare(name: str, stored: list[Located], derived: list[Located], log: Prob
         if k not in want:
             log.at(item, f"row {k} is not derived from the base tables", key[0])
         elif want[k] != item.record:
-            diff = [f for f in TABLES[name].features if getattr(want[k], f) != getattr(item.record, f)]
+            diff = [f for f in TABLES[name].columns if getattr(want[k], f) != getattr(item.record, f)]
             log.at(item, f"row {k} differs from the value derived from the base tables", ",".join(diff))
     missing = sorted(set(want) - have)
     if missing:

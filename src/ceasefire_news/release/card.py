@@ -1,58 +1,76 @@
-"""The dataset card (README.md of a built dataset): Hub YAML plus a datasheet, generated from the data."""
+"""The dataset card (README.md of a built dataset): Hub YAML plus a datasheet.
+
+Numbers, tables and statistics come from the data; prose about the dataset comes from the seeds'
+dataset.yaml (release/metadata.py); the datasheet skeleton is templates/card.md. A section with
+no text says so: the card never borrows another dataset's words.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
+from typing import Any
 
-import datasets
 import yaml
 
 from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
-from ..schema.tables import SPLIT, TABLES, data_file
-from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION
+from ..schema.tables import SPLIT, TABLES, ClassLabel, List, data_file
+from ..versions import FORMAT_VERSION, SCHEMA_VERSION
+from .metadata import METADATA_FILE, DatasetInfo, NamedLicense
 
-NAME = "ceasefire-news"
-CREATOR = "ceasefire-news contributors"
+TEMPLATE = Path(__file__).with_name("templates") / "card.md"
+LICENSE_FILE = "LICENSE.md"
 
-#: The one-paragraph description shared by the card, Croissant and the package metadata.
-DESCRIPTION = (
-    "A small, carefully annotated English news corpus for testing near-duplicate detectors, news "
-    "clusterers, NER and entity-linking systems and sentence splitters. Three of the five articles are "
-    "heavy paraphrases of one wire story, one is another outlet's report of the same event and one "
-    "reports a later event. Every gold layer was written and checked by hand."
-)
-
-#: Hub metadata; values checked against the Hub's allowed lists in tests/test_card.py.
-HUB_METADATA: dict = {
-    "pretty_name": NAME,
-    "language": ["en"],
-    "license": "other",
-    "license_name": "news-texts-research-only",
-    "license_link": "LICENSE.md",
-    "multilinguality": ["monolingual"],
-    "size_categories": ["n<1K"],
-    "source_datasets": ["original"],
-    "annotations_creators": ["expert-generated"],
-    "language_creators": ["found"],
-    "task_categories": ["token-classification", "text-classification", "sentence-similarity"],
-    "task_ids": ["named-entity-recognition", "entity-linking-classification", "semantic-similarity-classification"],
-    "tags": ["near-duplicate-detection", "news-clustering", "sentence-segmentation", "entity-linking", "benchmark"],
+#: How each table of a build comes about, said once in the overview.
+PROVENANCE_TEXT = {
+    "source": "the article texts",
+    "gold": "gold: from the seeds' annotation files, written and checked by hand",
+    "silver": "silver: produced automatically by the pipeline, not checked by hand",
+    "derived": "derived from the other tables",
 }
 
+#: Task rows of the card, each shown only when its gold table is in the build.
+TASK_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("`near_duplicate`, `event`, `topic` (clustering)", "duplicate_groups", "pairwise and B-cubed P/R/F1, ARI, V-measure"),
+    ("`near_duplicate_pairs`, `event_pairs`, `topic_pairs` (pair scoring)", "pairs", "average precision, best F1 and its threshold"),
+    ("`ner`", "entities", "strict span micro P/R/F1, per-label F1, untyped span F1"),
+    ("`linking`", "entities", "accuracy on gold mentions with a Wikidata link"),
+    ("`segmentation`", "sentences", "exact segment P/R/F1, boundary F1"),
+)
 
-def cite_as(version: str = DATASET_VERSION) -> str:
-    """The BibTeX entry of the dataset (kept in step with CITATION.cff)."""
-    return (
-        "@misc{ceasefire_news,\n"
-        "  title = {ceasefire-news: an annotated English news corpus and benchmark},\n"
-        f"  author = {{{{{CREATOR}}}}},\n"
-        f"  version = {{{version}}},\n"
-        "  note = {Dataset}\n"
-        "}"
-    )
+#: Hub size_categories by number of documents (upper bounds, exclusive).
+SIZE_CATEGORIES: tuple[tuple[int, str], ...] = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+)
+
+#: Card sections whose text only dataset.yaml can give: key under `card:` -> section heading.
+SECTIONS: dict[str, str] = {
+    "summary": "Dataset Summary",
+    "languages": "Languages",
+    "curation": "Curation Rationale",
+    "sources": "Initial Data Collection and Normalization",
+    "source_producers": "Who are the source language producers?",
+    "annotation_process": "Annotation process",
+    "annotators": "Who are the annotators?",
+    "personal_information": "Personal and Sensitive Information",
+    "social_impact": "Social Impact of Dataset",
+    "biases": "Discussion of Biases",
+    "limitations": "Other Known Limitations",
+    "licensing": "Licensing Information",
+    "curators": "Dataset Curators",
+    "contributions": "Contributions",
+    "changelog": "Changelog",
+}
 
 
 @dataclass(frozen=True)
@@ -65,211 +83,285 @@ class TableFile:
     sha256: str
 
 
-def card_yaml(files: dict[str, TableFile]) -> dict:
-    """The card's YAML front matter: Hub metadata, configs and dataset_info from the declared Features."""
+def size_category(num_documents: int) -> str:
+    """The Hub size category of a dataset with this many documents."""
+    for bound, category in SIZE_CATEGORIES:
+        if num_documents < bound:
+            return category
+    return "n>1B"
+
+
+def hub_license(info: DatasetInfo) -> dict[str, str]:
+    """The Hub licence keys: an SPDX id lowercased, `other` with name and link, or `unknown`."""
+    lic = info.metadata.license
+    if lic is None:
+        return {"license": "unknown"}
+    if isinstance(lic, NamedLicense):
+        return {"license": "other", "license_name": lic.name, "license_link": lic.link}
+    return {"license": lic.lower()}
+
+
+def hub_metadata(info: DatasetInfo, files: dict[str, TableFile], records: dict[str, list[Record]], facts: dict) -> dict[str, Any]:
+    """The card's Hub metadata, every value taken from dataset.yaml or the data (unknown keys left out)."""
+    meta = info.metadata
+    out: dict[str, Any] = {"pretty_name": info.pretty_name}
+    if meta.languages:
+        out["language"] = list(meta.languages)
+    out.update(hub_license(info))
+    if meta.languages:
+        out["multilinguality"] = ["monolingual" if len(meta.languages) == 1 else "multilingual"]
+    out["size_categories"] = [size_category(files["documents"].num_rows if "documents" in files else 0)]
+    if meta.source_datasets:
+        out["source_datasets"] = list(meta.source_datasets)
+    creators = meta.annotations_creators
+    if creators is None and any(kind == "silver" for kind in _provenance(files, facts).values()):
+        creators = ["machine-generated"]
+    if creators:
+        out["annotations_creators"] = list(creators)
+    if meta.language_creators:
+        out["language_creators"] = list(meta.language_creators)
+    linked = any(getattr(m, "kb_id", None) for m in records.get("entities", []))
+    categories, task_ids, tags = [], [], []
+    if "entities" in files:
+        categories.append("token-classification")
+        task_ids.append("named-entity-recognition")
+    if linked or "pairs" in files:
+        categories.append("text-classification")
+    if linked:
+        task_ids.append("entity-linking-classification")
+    if "pairs" in files:
+        categories.append("sentence-similarity")
+        task_ids.append("semantic-similarity-classification")
+    if "duplicate_groups" in files:
+        tags += ["near-duplicate-detection", "news-clustering"]
+    if "sentences" in files:
+        tags.append("sentence-segmentation")
+    if linked:
+        tags.append("entity-linking")
+    tags.append("benchmark")
+    for key, value in (("task_categories", categories), ("task_ids", task_ids), ("tags", tags)):
+        if value:
+            out[key] = value
+    return out
+
+
+def cite_as(info: DatasetInfo) -> str:
+    """How to cite the dataset: dataset.yaml's citation, or a @misc entry from name, creators and version."""
+    if info.metadata.citation:
+        return info.metadata.citation
+    key = re.sub(r"[^A-Za-z0-9_]+", "_", info.name).strip("_") or "dataset"
+    lines = [f"@misc{{{key},", f"  title = {{{info.pretty_name}}},"]
+    if info.metadata.creators:
+        lines.append("  author = {" + " and ".join(f"{{{c}}}" for c in info.metadata.creators) + "},")
+    lines += [f"  version = {{{info.version}}},", "  note = {Dataset}", "}"]
+    return "\n".join(lines)
+
+
+def license_text(info: DatasetInfo) -> str:
+    """LICENSE.md of a build: the seeds' LICENSE file, or a note of what dataset.yaml declares (or that nothing is)."""
+    if info.license_text is not None:
+        return info.license_text
+    lic = info.metadata.license
+    lines = [f"# Licence of {info.pretty_name}", ""]
+    if lic is None:
+        lines += [
+            f"No licence was declared for this dataset: its seeds directory has no LICENSE.md and no `license` in",
+            f"{METADATA_FILE}. Until one is, ask its creators before redistributing it.",
+        ]
+    elif isinstance(lic, NamedLicense):
+        lines += [f"Licence: {lic.name}, text at {lic.link} (declared in {METADATA_FILE})."]
+    else:
+        lines += [f"Licence: {lic} (SPDX id; text at https://spdx.org/licenses/{lic}.html), declared in {METADATA_FILE}."]
+    lines += [
+        "",
+        "The article texts remain the work of their authors and publishers; a licence declared here covers",
+        "them only as far as the dataset's creators hold the rights to them.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def dataset_info_yaml(name: str, info: TableFile) -> dict[str, Any]:
+    """One config's `dataset_info` entry, as `datasets.DatasetInfo._to_yaml_dict` writes it.
+
+    Written here rather than by `datasets` so that a build does not import it (two CPU seconds);
+    tests/release/test_card.py checks the two agree for every table.
+    """
+    features = []
+    for column, feature in TABLES[name].columns.items():
+        if isinstance(feature, List):
+            features.append({"name": column, "list": _yaml_dtype(feature.feature)})
+        else:
+            features.append({"name": column, "dtype": _yaml_dtype(feature)})
+    return {
+        "features": features,
+        "config_name": name,
+        "splits": [{"name": SPLIT, "num_bytes": info.num_bytes, "num_examples": info.num_rows}],
+        "download_size": info.file_size,
+        "dataset_size": info.num_bytes,
+    }
+
+
+def _yaml_dtype(feature: Any) -> Any:
+    if isinstance(feature, ClassLabel):
+        return {"class_label": {"names": {str(i): n for i, n in enumerate(feature.names)}}}
+    return feature.dtype
+
+
+def card_yaml(files: dict[str, TableFile], info: DatasetInfo, records: dict[str, list[Record]], facts: dict) -> dict:
+    """The card's YAML front matter: Hub metadata, configs and dataset_info from the declared tables."""
     configs = []
-    infos = []
-    for i, (name, info) in enumerate(files.items()):
-        table = TABLES[name]
-        config = {"config_name": name, "data_files": [{"split": SPLIT, "path": data_file(name)}]}
+    for i, (name, table_file) in enumerate(files.items()):
+        config: dict[str, Any] = {"config_name": name, "data_files": [{"split": SPLIT, "path": data_file(name)}]}
         if i == 0:
             config["default"] = True
         # The version and the content checksum are part of the `datasets` cache key of a
         # local dataset (it hashes the config, not the Parquet bytes), so a rebuilt
         # dataset is never served stale from the cache.
-        config["version"] = DATASET_VERSION
-        config["description"] = f"{table.description} (content sha256 {info.sha256[:16]})"
+        config["version"] = info.version
+        config["description"] = f"{TABLES[name].description} (content sha256 {table_file.sha256[:16]})"
         configs.append(config)
-        splits = datasets.SplitDict()
-        splits.add(datasets.SplitInfo(name=SPLIT, num_bytes=info.num_bytes, num_examples=info.num_rows))
-        ds_info = datasets.DatasetInfo(
-            features=table.features,
-            splits=splits,
-            download_size=info.file_size,
-            dataset_size=info.num_bytes,
-            config_name=name,
-        )
-        infos.append(ds_info._to_yaml_dict())
-    return {**HUB_METADATA, "configs": configs, "dataset_info": infos}
+    infos = [dataset_info_yaml(name, f) for name, f in files.items()]
+    return {**hub_metadata(info, files, records, facts), "configs": configs, "dataset_info": infos}
 
 
-def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], changelog: str, facts: dict) -> str:
-    """Render the whole card: YAML front matter and a datasheet whose counts all come from the data."""
-    front = yaml.safe_dump(card_yaml(files), sort_keys=False, allow_unicode=True, width=120)
-    docs = records["documents"]
-    n_docs = len(docs)
-    lines = [
-        "---",
-        front.rstrip("\n"),
-        "---",
-        "",
-        f"# Dataset Card for {NAME}",
-        "",
-        f"Dataset version {DATASET_VERSION} (schema {SCHEMA_VERSION}, format {FORMAT_VERSION}).",
-        "",
-        "## Table of Contents",
-        "",
-        "- [Dataset Description](#dataset-description)",
-        "- [Dataset Structure](#dataset-structure)",
-        "- [Dataset Creation](#dataset-creation)",
-        "- [Considerations for Using the Data](#considerations-for-using-the-data)",
-        "- [Additional Information](#additional-information)",
-        "",
-        "## Dataset Description",
-        "",
-        f"{n_docs} English news articles with hand-checked gold layers, published as "
-        f"{len(files)} Parquet tables.",
-        "",
-        "### Dataset Summary",
-        "",
-        DESCRIPTION,
-        "The rewrites share only a few percent of their word 5-grams, so classic MinHash deduplication",
-        "misses them: the corpus is a hard test for near-duplicate detection at the level of meaning.",
-        "",
-        "### Supported Tasks and Leaderboards",
-        "",
-        "Every task is scored by `ceasefire-news evaluate --task TASK --predictions FILE` (or",
-        "`ceasefire_news.evaluate`) against the gold tables:",
-        "",
-        "| task | gold table | metrics |",
-        "| --- | --- | --- |",
-        "| `near_duplicate`, `event`, `topic` (clustering) | `duplicate_groups` | pairwise and B-cubed P/R/F1, ARI, V-measure |",
-        "| `near_duplicate_pairs`, `event_pairs`, `topic_pairs` (pair scoring) | `pairs` | average precision, best F1 and its threshold |",
-        "| `ner` | `entities` | strict span micro P/R/F1, per-label F1, untyped span F1 |",
-        "| `linking` | `entities` (`kb_id`) | accuracy on gold mentions with a Wikidata link |",
-        "| `segmentation` | `sentences` | exact segment P/R/F1, boundary F1 |",
-        "",
-        "### Languages",
-        "",
-        "English (`en`), as written by the source outlets (American and British spellings both occur).",
-        "",
-        "## Dataset Structure",
-        "",
-        "### Data Instances",
-        "",
-        "The first row of each table (long text cut to 160 characters):",
-        "",
-    ]
+def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], info: DatasetInfo, facts: dict) -> str:
+    """Render the whole card from the template: YAML front matter and a datasheet."""
+    text = info.metadata.card
+    unfilled: list[str] = []
+
+    def prose(key: str, *parts: str | None) -> str:
+        """The given parts joined, or a 'not filled in' line naming the dataset.yaml key."""
+        shown = [p.strip() for p in parts if p and p.strip()]
+        if shown:
+            return "\n\n".join(shown)
+        unfilled.append(key)
+        where = {
+            "curators": f"`creators` in {METADATA_FILE}",
+            "changelog": "a CHANGELOG.md in the seeds directory",
+        }.get(key, f"`card.{key}` in {METADATA_FILE}")
+        return f"*Not filled in: add {where}.*"
+
+    n_docs = len(records.get("documents", []))
+    lic = info.metadata.license
+    declared = None
+    if isinstance(lic, NamedLicense):
+        declared = f"Licence: {lic.name} ({lic.link}). See `{LICENSE_FILE}`."
+    elif lic is not None:
+        declared = f"Licence: {lic} (SPDX id). See `{LICENSE_FILE}`."
+    languages = ", ".join(f"`{code}`" for code in info.metadata.languages or [])
+    values = {
+        "front_matter": yaml.safe_dump(card_yaml(files, info, records, facts), sort_keys=False, allow_unicode=True, width=120).rstrip("\n"),
+        "pretty_name": info.pretty_name,
+        "version": info.version,
+        "schema_version": SCHEMA_VERSION,
+        "format_version": FORMAT_VERSION,
+        "overview": _overview(info, files, facts, n_docs),
+        "summary": prose("summary", info.metadata.description, text.summary),
+        "tasks": _tasks(files, text.tasks),
+        "languages": prose("languages", text.languages or (f"Texts in {languages}." if languages else None)),
+        "instances": _instances(records, files),
+        "fields": _fields(files),
+        "splits": "\n".join(["| config | rows |", "| --- | ---: |", *(f"| `{n}` | {f.num_rows} |" for n, f in files.items())]),
+        "statistics": "\n".join(_statistics(records)),
+        "curation": prose("curation", text.curation),
+        "sources": prose("sources", text.sources),
+        "n_docs": str(n_docs),
+        "source_producers": prose("source_producers", text.source_producers),
+        "annotation_process": prose("annotation_process", text.annotation_process),
+        "agreement": _agreement(facts),
+        "annotators": prose("annotators", text.annotators),
+        "personal_information": prose("personal_information", text.personal_information),
+        "social_impact": prose("social_impact", text.social_impact),
+        "biases": prose("biases", text.biases),
+        "limitations": _limitations(records, n_docs, text.limitations),
+        "curators": prose("curators", (", ".join(info.metadata.creators) + ".") if info.metadata.creators else None),
+        "licensing": prose("licensing", text.licensing or declared),
+        "citation": cite_as(info),
+        "contributions": prose("contributions", text.contributions),
+        "changelog": prose("changelog", read_changelog(info.changelog) if info.changelog else None),
+    }
+    values["unfilled"] = _unfilled_note(info, unfilled)
+    card = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
+    return re.sub(r"\n{3,}", "\n\n", card).rstrip("\n") + "\n"
+
+
+def _unfilled_note(info: DatasetInfo, unfilled: list[str]) -> str:
+    if not unfilled:
+        return ""
+    names = ", ".join(SECTIONS[k] for k in unfilled)
+    source = (
+        f"The seeds directory has no {METADATA_FILE}: the name ({info.name}) and version ({info.version}) are defaults."
+        if not info.has_metadata
+        else f"Some sections have no text in {METADATA_FILE}."
+    )
+    return f"\n> {source} Sections not filled in: {names}.\n"
+
+
+def _provenance(files: dict[str, TableFile], facts: dict) -> dict[str, str]:
+    kinds = facts.get("provenance", {})
+    return {name: kinds[name] for name in files if name in kinds}
+
+
+def _overview(info: DatasetInfo, files: dict[str, TableFile], facts: dict, n_docs: int) -> str:
+    lines = []
+    if info.metadata.homepage:
+        lines += [f"- **Homepage:** {info.metadata.homepage}", ""]
+    lines.append(f"{n_docs} news articles, published as {len(files)} Parquet tables.")
+    by_kind: dict[str, list[str]] = {}
+    for name, kind in _provenance(files, facts).items():
+        by_kind.setdefault(kind, []).append(f"`{name}`")
+    for kind in PROVENANCE_TEXT:
+        if kind in by_kind:
+            lines.append(f"- {', '.join(by_kind[kind])}: {PROVENANCE_TEXT[kind]}.")
+    return "\n".join(lines)
+
+
+def _tasks(files: dict[str, TableFile], note: str | None) -> str:
+    rows = [r for r in TASK_ROWS if r[1] in files]
+    if not rows:
+        return "No benchmark task: the build has none of the gold tables they are scored against."
+    intro = note.strip() if note else "Each task is scored against the gold table next to it:"
+    table = ["| task | gold table | metrics |", "| --- | --- | --- |"]
+    table += [f"| {task} | `{name}`{' (`kb_id`)' if task == '`linking`' else ''} | {metrics} |" for task, name, metrics in rows]
+    return intro + "\n\n" + "\n".join(table)
+
+
+def _instances(records: dict[str, list[Record]], files: dict[str, TableFile]) -> str:
+    lines: list[str] = []
     for name in files:
-        first = records[name][0].model_dump() if records[name] else {}
-        shown = {k: _short(first[k]) for k in TABLES[name].features if k in first}
+        first = records[name][0].model_dump() if records.get(name) else {}
+        shown = {k: _short(first[k]) for k in TABLES[name].columns if k in first}
         body = ",\n".join(f' "{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in shown.items())
         lines += [f"`{name}`:", "", "```json", "{\n" + body + "\n}", "```", ""]
-    lines += ["### Data Fields", ""]
+    return "\n".join(lines).rstrip("\n")
+
+
+def _fields(files: dict[str, TableFile]) -> str:
+    lines: list[str] = []
     for name in files:
         table = TABLES[name]
         lines += [f"`{name}`: {table.description}", "", "| field | type | description |", "| --- | --- | --- |"]
-        for field_name, feature in table.features.items():
+        for field_name, feature in table.columns.items():
             desc = table.model.model_fields[field_name].description or ""
             lines.append(f"| `{field_name}` | {_feature_type(feature)} | {desc} |")
         lines.append("")
-    lines += [
-        "Offsets are Python `str` indices (code points) into the document `text`, start inclusive,",
-        "end exclusive, in every table.",
-        "",
-        "### Data Splits",
-        "",
-        "Every config has a single split, `test`: the corpus is an evaluation benchmark.",
-        "",
-        "| config | rows |",
-        "| --- | ---: |",
-    ]
-    lines += [f"| `{name}` | {info.num_rows} |" for name, info in files.items()]
-    lines += ["", *_statistics(records)]
-    lines += [
-        "",
-        "## Dataset Creation",
-        "",
-        "### Curation Rationale",
-        "",
-        "Benchmarks for near-duplicate detection are usually built from copies with light edits. Real",
-        "news syndication produces heavy paraphrases of one wire story, which lexical methods miss. This",
-        "corpus pairs such rewrites with a same-event report and a later event, and adds careful",
-        "linguistic layers, so one small set of texts tests several kinds of system.",
-        "",
-        "### Source Data",
-        "",
-        "#### Initial Data Collection and Normalization",
-        "",
-        f"{n_docs} articles published online in 2025, kept as UTF-8 text files exactly as collected: no",
-        "whitespace, quote or newline normalisation, so offsets can be checked against the files. The",
-        "`documents.sha256` column is the SHA-256 of each file's bytes.",
-        "",
-        "#### Who are the source language producers?",
-        "",
-        "Journalists and editors of online news outlets, including a partisan alternative-media site",
-        "(document 003, with its video note and 'related stories' links).",
-        "",
-        "### Annotations",
-        "",
-        "#### Annotation process",
-        "",
-        "All gold layers follow `seeds/annotations/ANNOTATION_GUIDELINES.md` (shipped with the",
-        "source repository), which records every hard-case decision with an example. Segments and",
-        "mentions were written by hand, document by document, and reviewed in a rendering with one",
-        "segment per line and mentions marked (`ceasefire-news show DOC_ID`). Wikidata Q-ids were",
-        "recorded only where a public source pairing the Q-id with the referent was found; the",
-        "evidence is kept next to the annotations. No tool output was taken as gold.",
-        "",
-        *_agreement(facts),
-        "#### Who are the annotators?",
-        "",
-        "The ceasefire-news maintainers, assisted by independent AI annotator sessions working from the",
-        "same written guidelines; every disagreement was adjudicated by the maintainers.",
-        "",
-        "### Personal and Sensitive Information",
-        "",
-        "The texts name public figures (heads of state, ministers, officials) acting in their public",
-        "roles, as reported in the press. They contain no private individuals' personal data.",
-        "",
-        "## Considerations for Using the Data",
-        "",
-        "### Social Impact of Dataset",
-        "",
-        "The texts report on an ongoing war. Systems evaluated here are meant for deduplicating and",
-        "organising news, not for judging the truth of any report.",
-        "",
-        "### Discussion of Biases",
-        "",
-        "All articles cover one running story from a Western, English-language viewpoint; one",
-        "source is a partisan site whose framing differs from the wire copy. Scores on this corpus",
-        "say nothing about other topics, languages or genres.",
-        "",
-        "### Other Known Limitations",
-        "",
-        f"- Only {n_docs} documents: scores have wide uncertainty; use the corpus as a test, not for training.",
-        "- English only; one story (Russia–Ukraine ceasefire diplomacy, 2025).",
-        "- Several entity types do not occur in these texts at all (see the counts above).",
-        "- Agreement was measured between annotator sessions of one AI model, an upper bound on human agreement.",
-        "",
-        "## Additional Information",
-        "",
-        "### Dataset Curators",
-        "",
-        f"{CREATOR}.",
-        "",
-        "### Licensing Information",
-        "",
-        "Annotations: CC-BY-4.0. Code: MIT. Article texts: copyright of their original publishers,",
-        "redistributed for non-commercial research and evaluation only. See `LICENSE.md`.",
-        "",
-        "### Citation Information",
-        "",
-        "```bibtex",
-        cite_as(),
-        "```",
-        "",
-        "### Contributions",
-        "",
-        "Corrections and new documents are welcome as pull requests against the seeds; every release",
-        "lists its changes below, with checksums in `manifest.json`.",
-        "",
-        "## Changelog",
-        "",
-        changelog.strip(),
-        "",
-    ]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")
+
+
+def _limitations(records: dict[str, list[Record]], n_docs: int, note: str | None) -> str:
+    """Limitations read off the data, then dataset.yaml's own."""
+    bullets = []
+    if n_docs < 100:
+        bullets.append(f"- Only {n_docs} documents: scores have wide uncertainty; use the corpus as a test, not for training.")
+    mentions = records.get("entities", [])
+    if mentions:
+        absent = len(set(ENTITY_LABELS) - {m.label for m in mentions})
+        if absent:
+            bullets.append(f"- {absent} of the {len(ENTITY_LABELS)} entity types do not occur in these texts at all (see the counts above).")
+    if note:
+        bullets.append(note.strip())
+    return "\n".join(bullets) if bullets else "No limitation is recorded (`card.limitations` in dataset.yaml)."
 
 
 def _short(value: object) -> object:
@@ -282,13 +374,14 @@ def _short(value: object) -> object:
 
 
 def _statistics(records: dict[str, list[Record]]) -> list[str]:
-    sentences = records["sentences"]
+    sentences = records.get("sentences", [])
     roles = Counter(s.role for s in sentences)
     per_doc = Counter(s.doc_id for s in sentences)
-    lines = ["#### Statistics", "", "| doc_id | characters | segments |", "| --- | ---: | ---: |"]
-    lines += [f"| `{d.doc_id}` | {d.num_chars} | {per_doc[d.doc_id]} |" for d in records["documents"]]
-    lines += ["", "| segment role | count |", "| --- | ---: |"]
-    lines += [f"| {role} | {roles.get(role, 0)} |" for role in TABLES["sentences"].class_labels["role"].names]
+    lines = ["| doc_id | characters | segments |", "| --- | ---: | ---: |"]
+    lines += [f"| `{d.doc_id}` | {d.num_chars} | {per_doc[d.doc_id]} |" for d in records.get("documents", [])]
+    if sentences:
+        lines += ["", "| segment role | count |", "| --- | ---: |"]
+        lines += [f"| {role} | {roles.get(role, 0)} |" for role in TABLES["sentences"].class_labels["role"].names]
     return lines + _entity_stats(records) + _group_stats(records)
 
 
@@ -330,28 +423,29 @@ def _group_stats(records: dict[str, list[Record]]) -> list[str]:
     return lines + [f"| {rel} | {relations.get(rel, 0)} |" for rel in reversed(RELATIONS)]
 
 
-def _agreement(facts: dict) -> list[str]:
+def _agreement(facts: dict) -> str:
     agreement = facts.get("agreement")
     if not agreement:
-        return []
-    return [
+        return (
+            "No independent annotations are in the seeds (`annotations/agreement/`), so no "
+            "inter-annotator agreement is reported."
+        )
+    return (
         f"Inter-annotator agreement: two independent annotations of the entity layer "
         f"({agreement['mentions_a']} and {agreement['mentions_b']} mentions) agree with strict span+label "
-        f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in `seeds/annotations/agreement/`.",
-        "",
-    ]
+        f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in the seeds' `annotations/agreement/`."
+    )
 
 
 def _feature_type(feature: object) -> str:
-    if isinstance(feature, datasets.ClassLabel):
+    if isinstance(feature, ClassLabel):
         return "ClassLabel(" + ", ".join(feature.names) + ")"
-    if isinstance(feature, datasets.List):
-        inner = feature.feature
-        return "list of " + (_feature_type(inner) if isinstance(inner, datasets.ClassLabel) else inner.dtype)
+    if isinstance(feature, List):
+        return "list of " + _feature_type(feature.feature)
     return getattr(feature, "dtype", type(feature).__name__)
 
 
-def read_changelog(path: Path) -> str:
-    """The release notes to embed in the card: top-level heading dropped, other headings one level down."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+def read_changelog(text: str) -> str:
+    """Release notes to embed in the card: top-level heading dropped, other headings one level down."""
+    lines = text.splitlines()
     return "\n".join("#" + line if line.startswith("##") else line for line in lines if not line.startswith("# ")).strip()

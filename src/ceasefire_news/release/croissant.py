@@ -7,12 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import datasets
-
-from .card import CREATOR, DESCRIPTION, HUB_METADATA, NAME, cite_as
+from .card import cite_as
+from .metadata import DatasetInfo, NamedLicense
 from ..dataset.manifest import sha256_file
-from ..schema.tables import CONFIGS, TABLES, Table, data_file
-from ..versions import DATASET_VERSION
+from ..schema.tables import CONFIGS, TABLES, ClassLabel, List, Table, Value, data_file
 
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
@@ -65,18 +63,6 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "transform": "cr:transform",
 }
 
-#: The card's Hub metadata (licence name, language, tags), so both say the same.
-_CARD = HUB_METADATA
-
-DEFAULT_LICENSE: tuple[str | Mapping[str, str], ...] = (
-    "https://creativecommons.org/licenses/by/4.0/",
-    {
-        "@type": "sc:CreativeWork",
-        "name": _CARD["license_name"],
-        "description": "Licence of the article texts; see " + _CARD["license_link"] + ".",
-    },
-)
-
 #: Value dtypes of datasets.Features -> Croissant dataType.
 _VALUE_TYPES: dict[str, str] = {
     **{t: "sc:Text" for t in ("string", "large_string")},
@@ -93,14 +79,14 @@ def present_tables(root: Path) -> dict[str, str]:
 
 def field_type(feature: object) -> tuple[str, bool]:
     """Croissant dataType of a declared feature and whether it is an array (list column)."""
-    if isinstance(feature, (datasets.List, datasets.LargeList)):
+    if isinstance(feature, List):
         inner, nested = field_type(feature.feature)
         if nested:
             raise ValueError(f"nested list features are not supported: {feature!r}")
         return inner, True
-    if isinstance(feature, datasets.ClassLabel):
-        return "sc:Integer", False
-    if isinstance(feature, datasets.Value) and feature.dtype in _VALUE_TYPES:
+    if isinstance(feature, ClassLabel):
+        return "sc:Text", False  # stored as the label name (format 2)
+    if isinstance(feature, Value) and feature.dtype in _VALUE_TYPES:
         return _VALUE_TYPES[feature.dtype], False
     raise ValueError(f"no Croissant dataType declared for feature {feature!r}")
 
@@ -110,12 +96,25 @@ def labels_id(table: str, column: str) -> str:
     return f"{table}_{column}_labels"
 
 
+def croissant_licenses(info: DatasetInfo) -> list[str | dict[str, str]]:
+    """Croissant `license` of the dataset: an SPDX URL, or a CreativeWork naming the licence; [] if none."""
+    lic = info.metadata.license
+    if lic is None:
+        return []
+    if isinstance(lic, NamedLicense):
+        work = {"@type": "sc:CreativeWork", "name": lic.name, "description": f"Licence text: {lic.link}."}
+        if lic.link.startswith(("http://", "https://")):
+            work["url"] = lic.link
+        return [work]
+    return [f"https://spdx.org/licenses/{lic}.html"]
+
+
 def croissant_metadata(
     root: Path,
     tables: Mapping[str, str] | None = None,
     *,
-    version: str = DATASET_VERSION,
-    licenses: Sequence[str | Mapping[str, str]] = DEFAULT_LICENSE,
+    info: DatasetInfo,
+    keywords: Sequence[str] = (),
     url: str | None = None,
     date_published: str | None = None,
 ) -> dict[str, Any]:
@@ -132,21 +131,31 @@ def croissant_metadata(
         table = TABLES[name]
         record_sets.extend(_label_record_set(table, column, label) for column, label in table.class_labels.items())
         record_sets.append(_record_set(table, tables[name]))
+    description = info.metadata.description or (
+        "News articles with annotation layers, as Parquet tables: " + ", ".join(ordered) + "."
+    )
     meta: dict[str, Any] = {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": CONFORMS_TO,
-        "name": NAME,
-        "description": DESCRIPTION,
-        "version": version,
-        "citeAs": cite_as(version),
-        "license": [dict(item) if isinstance(item, Mapping) else item for item in licenses],
-        "creator": {"@type": "sc:Organization", "name": CREATOR},
-        "inLanguage": _CARD["language"],
-        "keywords": _CARD["tags"],
+        "name": info.name,
+        "description": description,
+        "version": info.version,
+        "citeAs": cite_as(info),
         "distribution": distribution,
         "recordSet": record_sets,
     }
+    licenses = croissant_licenses(info)
+    if licenses:
+        meta["license"] = licenses
+    if info.metadata.creators:
+        meta["creator"] = [{"@type": "sc:Organization", "name": c} for c in info.metadata.creators]
+    if info.metadata.languages:
+        meta["inLanguage"] = list(info.metadata.languages)
+    if keywords:
+        meta["keywords"] = list(keywords)
+    if url is None and info.metadata.homepage:
+        url = info.metadata.homepage
     if url is not None:
         meta["url"] = url
     if date_published is not None:
@@ -154,9 +163,9 @@ def croissant_metadata(
     return meta
 
 
-def write_croissant(root: Path, tables: Mapping[str, str] | None = None, **options: Any) -> Path:
+def write_croissant(root: Path, tables: Mapping[str, str] | None = None, *, info: DatasetInfo, **options: Any) -> Path:
     """Write croissant.json into root (before manifest.json, which then lists it); return its path."""
-    meta = croissant_metadata(root, tables, **options)
+    meta = croissant_metadata(root, tables, info=info, **options)
     path = Path(root) / CROISSANT_FILE
     path.write_text(
         json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
@@ -180,7 +189,7 @@ def _file_object(root: Path, name: str, rel: str) -> dict[str, Any]:
 
 def _record_set(table: Table, rel: str) -> dict[str, Any]:
     fields = []
-    for column, feature in table.features.items():
+    for column, feature in table.columns.items():
         data_type, is_array = field_type(feature)
         description = table.model.model_fields[column].description or ""
         field: dict[str, Any] = {
@@ -193,10 +202,13 @@ def _record_set(table: Table, rel: str) -> dict[str, Any]:
         label = table.class_labels.get(column)
         if label is not None:
             names = ", ".join(f"{i}={n}" for i, n in enumerate(label.names))
-            description += f" ClassLabel index ({names}); named in RecordSet {labels_id(table.name, column)}."
+            description += (
+                f" Label name of a ClassLabel ({names}; `datasets` loads the index); "
+                f"listed in RecordSet {labels_id(table.name, column)}."
+            )
             if not is_array:
                 # A join on list values is not defined in Croissant, so only scalar labels reference.
-                field["references"] = {"field": {"@id": f"{labels_id(table.name, column)}/index"}}
+                field["references"] = {"field": {"@id": f"{labels_id(table.name, column)}/name"}}
         if is_array:
             field["isArray"] = True
             field["arrayShape"] = "-1"
@@ -212,28 +224,28 @@ def _record_set(table: Table, rel: str) -> dict[str, Any]:
     }
 
 
-def _label_record_set(table: Table, column: str, label: datasets.ClassLabel) -> dict[str, Any]:
+def _label_record_set(table: Table, column: str, label: ClassLabel) -> dict[str, Any]:
     rs = labels_id(table.name, column)
     return {
         "@type": "cr:RecordSet",
         "@id": rs,
         "name": rs,
-        "description": f"Names of the ClassLabel values of {table.name}.{column}.",
+        "description": f"The labels of {table.name}.{column}, with the ClassLabel index `datasets` gives each.",
         "dataType": "sc:Enumeration",
-        "key": {"@id": f"{rs}/index"},
+        "key": {"@id": f"{rs}/name"},
         "field": [
             {
                 "@type": "cr:Field",
                 "@id": f"{rs}/index",
                 "name": "index",
-                "description": f"Integer value stored in {table.name}.{column}.",
+                "description": f"ClassLabel index of the label when {table.name} is loaded with `datasets`.",
                 "dataType": "sc:Integer",
             },
             {
                 "@type": "cr:Field",
                 "@id": f"{rs}/name",
                 "name": "name",
-                "description": "Name of the label.",
+                "description": f"Name of the label, the value stored in {table.name}.{column}.",
                 "dataType": ["sc:Text", "sc:name"],
             },
         ],

@@ -22,6 +22,9 @@ def schema_models() -> dict[str, type[BaseModel]]:
     models["annotation.entity_registry"] = Referent
     models["annotation.agreement"] = LabelledSpan
     models["manifest"] = Manifest
+    from ..release.metadata import DatasetMetadata
+
+    models["seeds.dataset"] = DatasetMetadata
     try:
         from ..bench.predictions import PREDICTION_MODELS
     except ImportError:  # evaluator not installed in this checkout

@@ -1,10 +1,17 @@
-"""The tables (configs) of the dataset: declared datasets.Features and Arrow schemas per model."""
+"""The tables (configs) of the dataset: declared columns, their `datasets.Features` and Arrow schemas per model.
+
+Columns are declared with three small feature classes (Value, ClassLabel, List) that mirror the
+`datasets` ones, so that reading, building and validating a dataset never imports `datasets`
+(about two CPU seconds of start-up); `Table.features` builds the real `datasets.Features` on
+first use, and tests/schema/test_schemas.py checks both forms agree.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Union
 
-import datasets
 import pyarrow as pa
 
 from .models import (
@@ -21,67 +28,131 @@ from .models import (
     Sentence,
 )
 
+if TYPE_CHECKING:
+    import datasets
+
 SPLIT = "test"
+
+#: Arrow type of each `datasets.Value` dtype used here.
+_ARROW_VALUES: dict[str, pa.DataType] = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A scalar column, as `datasets.Value(dtype)`."""
+
+    dtype: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `datasets` serialisation of this feature."""
+        return {"dtype": self.dtype, "_type": "Value"}
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type the column is stored as."""
+        return _ARROW_VALUES[self.dtype]
+
+
+@dataclass(frozen=True)
+class ClassLabel:
+    """A categorical column, as `datasets.ClassLabel(names=...)`.
+
+    Parquet stores the label *names* (dictionary-encoded strings), so duckdb, polars and pandas see
+    names; the `huggingface` metadata declares a ClassLabel, so `datasets` casts them to the integer
+    index on load, as before.
+    """
+
+    names: tuple[str, ...]
+
+    @property
+    def num_classes(self) -> int:
+        """Number of labels."""
+        return len(self.names)
+
+    def str2int(self, name: str) -> int:
+        """Index of a label name."""
+        return self.names.index(name)
+
+    def int2str(self, index: int) -> str:
+        """Name of a label index."""
+        return self.names[index]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `datasets` serialisation of this feature."""
+        return {"names": list(self.names), "_type": "ClassLabel"}
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type the column is stored as: the label name."""
+        return pa.string()
+
+
+@dataclass(frozen=True)
+class List:
+    """A list column, as `datasets.List(feature)`."""
+
+    feature: Union[Value, ClassLabel]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `datasets` serialisation of this feature."""
+        return {"feature": self.feature.to_dict(), "_type": "List"}
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type the column is stored as."""
+        return pa.list_(self.feature.arrow_type())
+
+
+Feature = Union[Value, ClassLabel, List]
 
 
 @dataclass(frozen=True)
 class Table:
-    """One config of the dataset: its record model, declared schemas and key."""
+    """One config of the dataset: its record model, declared columns and schemas, and key."""
 
     name: str
     model: type[Record]
-    features: datasets.Features
+    columns: dict[str, Feature]
     arrow_schema: pa.Schema
     key: tuple[str, ...]
     description: str
 
+    @cached_property
+    def features(self) -> datasets.Features:
+        """The declared columns as `datasets.Features` (imports `datasets` on first use)."""
+        import datasets
+
+        return datasets.Features.from_dict(self.features_dict())
+
+    def features_dict(self) -> dict[str, Any]:
+        """The `datasets` serialisation of the Features (as in the Parquet `huggingface` metadata)."""
+        return {name: feature.to_dict() for name, feature in self.columns.items()}
+
     @property
-    def class_labels(self) -> dict[str, datasets.ClassLabel]:
+    def class_labels(self) -> dict[str, ClassLabel]:
         """ClassLabel columns (plain or inside a list) by column name."""
         out = {}
-        for name, feature in self.features.items():
-            inner = getattr(feature, "feature", feature)
-            if isinstance(inner, datasets.ClassLabel):
+        for name, feature in self.columns.items():
+            inner = feature.feature if isinstance(feature, List) else feature
+            if isinstance(inner, ClassLabel):
                 out[name] = inner
         return out
 
     def to_row(self, record: Record) -> dict:
-        """Turn a record into a table row (label strings become ClassLabel ints)."""
+        """Turn a record into a table row (ClassLabel columns keep their label names)."""
         row = record.model_dump()
-        for name, label in self.class_labels.items():
-            value = row[name]
-            row[name] = [label.str2int(v) for v in value] if isinstance(value, list) else label.str2int(value)
-        return {name: row[name] for name in self.features}
+        return {name: row[name] for name in self.columns}
 
     def from_row(self, row: dict) -> Record:
         """Turn a table row back into a validated record."""
-        row = dict(row)
-        for name, label in self.class_labels.items():
-            value = row[name]
-            row[name] = [label.int2str(v) for v in value] if isinstance(value, list) else label.int2str(value)
         return self.model.model_validate(row)
 
 
-def _columns(*columns: tuple[str, object, bool]) -> tuple[datasets.Features, pa.Schema]:
-    """Declare a table's columns once: (name, datasets feature, nullable) -> Features and Arrow schema.
-
-    The Arrow type of each column is the one `datasets` maps the declared feature to (ClassLabel
-    to int64), so the Parquet files and the Features cannot drift apart; nullability is declared
-    here and tested against the pydantic model.
-    """
-    features = datasets.Features({name: feature for name, feature, _ in columns})
-    derived = features.arrow_schema
-    schema = pa.schema([pa.field(name, derived.field(name).type, nullable=nullable) for name, _, nullable in columns])
-    return features, schema
+def _table(name: str, model: type[Record], key: tuple[str, ...], description: str, *columns: tuple[str, Feature, bool]) -> Table:
+    """Declare a table's columns once: (name, feature, nullable) -> Table with its Arrow schema."""
+    schema = pa.schema([pa.field(col, feature.arrow_type(), nullable=nullable) for col, feature, nullable in columns])
+    return Table(name, model, {col: feature for col, feature, _ in columns}, schema, key, description)
 
 
-def _table(name: str, model: type[Record], key: tuple[str, ...], description: str, *columns: tuple[str, object, bool]) -> Table:
-    features, schema = _columns(*columns)
-    return Table(name, model, features, schema, key, description)
-
-
-_STR = datasets.Value("string")
-_I32 = datasets.Value("int32")
+_STR = Value("string")
+_I32 = Value("int32")
 REQUIRED, NULLABLE = False, True
 
 DOCUMENTS = _table(
@@ -107,7 +178,7 @@ SENTENCES = _table(
     ("start", _I32, REQUIRED),
     ("end", _I32, REQUIRED),
     ("text", _STR, REQUIRED),
-    ("role", datasets.ClassLabel(names=list(ROLES)), REQUIRED),
+    ("role", ClassLabel(tuple(ROLES)), REQUIRED),
 )
 
 ENTITIES = _table(
@@ -121,7 +192,7 @@ ENTITIES = _table(
     ("start", _I32, REQUIRED),
     ("end", _I32, REQUIRED),
     ("text", _STR, REQUIRED),
-    ("label", datasets.ClassLabel(names=list(ENTITY_LABELS)), REQUIRED),
+    ("label", ClassLabel(tuple(ENTITY_LABELS)), REQUIRED),
     ("kb_id", _STR, NULLABLE),
     ("entity_id", _STR, NULLABLE),
 )
@@ -133,10 +204,10 @@ NER = _table(
     "One row per segment: tokens with document offsets and IOB2 tags (CoNLL-style view).",
     ("doc_id", _STR, REQUIRED),
     ("sentence_index", _I32, REQUIRED),
-    ("tokens", datasets.List(_STR), REQUIRED),
-    ("token_starts", datasets.List(_I32), REQUIRED),
-    ("token_ends", datasets.List(_I32), REQUIRED),
-    ("ner_tags", datasets.List(datasets.ClassLabel(names=list(NER_TAGS))), REQUIRED),
+    ("tokens", List(_STR), REQUIRED),
+    ("token_starts", List(_I32), REQUIRED),
+    ("token_ends", List(_I32), REQUIRED),
+    ("ner_tags", List(ClassLabel(tuple(NER_TAGS))), REQUIRED),
 )
 
 DUPLICATE_GROUPS = _table(
@@ -157,7 +228,7 @@ PAIRS = _table(
     "Every unordered document pair once, with the finest level the two share.",
     ("doc_a", _STR, REQUIRED),
     ("doc_b", _STR, REQUIRED),
-    ("relation", datasets.ClassLabel(names=list(RELATIONS)), REQUIRED),
+    ("relation", ClassLabel(tuple(RELATIONS)), REQUIRED),
 )
 
 #: Every table, in build order; the first is the default config.

@@ -1,0 +1,81 @@
+"""Start-up: `import ceasefire_news`, the CLI, `build` and `validate` never load the heavy libraries.
+
+Behaviour, not timing (the figures are in docs/performance.md): each case runs in a fresh
+interpreter and lists the heavy top-level packages found in sys.modules afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ceasefire_news
+
+SRC = Path(ceasefire_news.__file__).resolve().parents[1]
+HEAVY = ("datasets", "sklearn", "torch", "pandas", "scipy", "sentence_transformers", "mlcroissant")
+
+PROBE = """
+import json, sys
+{code}
+heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
+print(json.dumps(heavy))
+"""
+
+
+def loaded(code: str) -> list[str]:
+    """Heavy packages in sys.modules after running code in a fresh interpreter."""
+    probe = PROBE.format(code=code, heavy=HEAVY)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(SRC), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import ceasefire_news",
+        "import ceasefire_news.cli",
+        "from ceasefire_news import build, validate, DatasetError, CONFIGS, DATASET_VERSION",
+        "from ceasefire_news.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass",
+    ],
+)
+def test_import_and_help_load_nothing_heavy(code: str) -> None:
+    assert loaded(code) == []
+
+
+def test_validate_loads_nothing_heavy(built: Path) -> None:
+    code = (
+        "import io, contextlib\nfrom ceasefire_news.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['validate', {str(built)!r}]) == 0\n"
+    )
+    assert loaded(code) == []
+
+
+def test_build_loads_neither_datasets_nor_sklearn(tmp_path: Path) -> None:
+    code = (
+        "import io, contextlib\nfrom ceasefire_news.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['build', '--out', {str(tmp_path / 'ds')!r}]) == 0\n"
+    )
+    # pandas is the one exception: pyarrow imports it whenever it converts a Python list
+    # (pa.array checks whether the list is a pandas object), which writing a table must do.
+    assert set(loaded(code)) <= {"pandas"}
+
+
+def test_every_public_name_resolves() -> None:
+    for name in ceasefire_news.__all__:
+        assert getattr(ceasefire_news, name) is not None, name
+    assert set(ceasefire_news.__all__) <= set(dir(ceasefire_news))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        ceasefire_news.nope  # noqa: B018
+
