@@ -8,7 +8,7 @@ import datasets
 
 from .build import DEFAULT_OUT, build
 from .manifest import MANIFEST_FILE, Manifest
-from ..schema.tables import CONFIGS, SPLIT
+from ..schema.tables import CONFIGS, SPLIT, TABLES
 
 
 def default_data_dir() -> Path:
@@ -23,6 +23,12 @@ def load(config: str = "documents", data_dir: Path | str | None = None, split: s
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     if not (root / MANIFEST_FILE).is_file():
         build(out_dir=root)
+    manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
+    entry = manifest.tables.get(config)
+    if entry is not None and entry.num_rows == 0 and split == SPLIT:
+        # `datasets.load_dataset` cannot read a split without rows (huggingface/datasets#8401):
+        # an empty table (e.g. the alignment layer of seeds without alignments) loads as an empty Dataset.
+        return datasets.Dataset.from_dict({name: [] for name in TABLES[config].features}, features=TABLES[config].features)
     return datasets.load_dataset(str(root), config, split=split)
 
 

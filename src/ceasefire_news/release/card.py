@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
 import yaml
 
-from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
+from ..schema.models import ALIGNMENT_RELATIONS, ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
 from ..schema.tables import SPLIT, TABLES, data_file
 from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION
 
@@ -138,6 +139,10 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "| `ner` | `entities` | strict span micro P/R/F1, per-label F1, untyped span F1 |",
         "| `linking` | `entities` (`kb_id`) | accuracy on gold mentions with a Wikidata link |",
         "| `segmentation` | `sentences` | exact segment P/R/F1, boundary F1 |",
+        "| `sentence_alignment` | `sentence_pairs` | average precision and best F1 (equivalent; equivalent or partial), MRR@10, nDCG@10, Recall@1 |",
+        "| `entity_coreference` | `entities` (`entity_id`) | MUC, B-cubed, CEAF-e and their mean (CoNLL F1) |",
+        "",
+        "Every score comes with a 95% bootstrap confidence interval.",
         "",
         "### Languages",
         "",
@@ -151,7 +156,10 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "",
     ]
     for name in files:
-        first = records[name][0].model_dump() if records[name] else {}
+        first = _first_row(name, records[name])
+        if not first:
+            lines += [f"`{name}`: no rows in this build.", ""]
+            continue
         shown = {k: _short(first[k]) for k in TABLES[name].features if k in first}
         body = ",\n".join(f' "{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in shown.items())
         lines += [f"`{name}`:", "", "```json", "{\n" + body + "\n}", "```", ""]
@@ -175,7 +183,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "| --- | ---: |",
     ]
     lines += [f"| `{name}` | {info.num_rows} |" for name, info in files.items()]
-    lines += ["", *_statistics(records)]
+    lines += ["", *_statistics(records), *_alignment_stats(records, facts)]
     lines += [
         "",
         "## Dataset Creation",
@@ -212,6 +220,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "evidence is kept next to the annotations. No tool output was taken as gold.",
         "",
         *_agreement(facts),
+        *_alignment_agreement(facts),
         "#### Who are the annotators?",
         "",
         "The ceasefire-news maintainers, assisted by independent AI annotator sessions working from the",
@@ -270,6 +279,30 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "",
     ]
     return "\n".join(lines)
+
+
+def _first_row(name: str, rows: list[Record] | pa.Table) -> dict:
+    """The first row of a table as a record dict (label names, not ClassLabel ints); {} if empty."""
+    if isinstance(rows, pa.Table):
+        return TABLES[name].from_row(rows.slice(0, 1).to_pylist()[0]).model_dump() if rows.num_rows else {}
+    return rows[0].model_dump() if rows else {}
+
+
+def _alignment_stats(records: dict, facts: dict) -> list[str]:
+    """Counts of the alignment layer, or the statement that the seeds have none."""
+    if not facts.get("alignments_present"):
+        return [
+            "",
+            "The alignment layer is absent from these seeds (no `annotations/alignments.jsonl`): the",
+            "`alignments` and `sentence_pairs` tables are empty (`datasets.load_dataset` cannot read a split",
+            "without rows; `ceasefire_news.load` returns them as empty tables with their features).",
+        ]
+    links = Counter(a.relation for a in records.get("alignments", []))
+    pairs = records["sentence_pairs"]
+    lines = ["", "| segment pair label | pairs |", "| --- | ---: |"]
+    lines += [f"| {label} | {links.get(label, 0)} |" for label in ALIGNMENT_RELATIONS]
+    lines.append(f"| unrelated | {len(pairs) - sum(links.values())} |")
+    return lines + [f"| **cross-document segment pairs** | {len(pairs)} |"]
 
 
 def _short(value: object) -> object:
@@ -340,6 +373,24 @@ def _agreement(facts: dict) -> list[str]:
         f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in `seeds/annotations/agreement/`.",
         "",
     ]
+
+
+def _alignment_agreement(facts: dict) -> list[str]:
+    pairs = facts.get("alignment_agreement")
+    if not pairs:
+        return []
+    lines = []
+    for p in pairs:
+        kappa = "undefined (both mark every pair unrelated)" if p["kappa"] is None else f"{p['kappa']:.4f}"
+        lines.append(
+            f"Alignment agreement before adjudication, {p['annotators'][0]} vs {p['annotators'][1]} "
+            f"({p['links_a']} and {p['links_b']} links): Cohen's kappa over all {p['pairs']} cross-document "
+            f"segment pairs (unrelated, partial, equivalent) = {kappa}; link F1 = {p['link_f1']:.4f} "
+            f"(same pair), {p['link_f1_relation']:.4f} (same pair and relation). Both annotations are kept in "
+            "`seeds/annotations/alignment_agreement/`."
+        )
+        lines.append("")
+    return lines
 
 
 def _feature_type(feature: object) -> str:

@@ -8,10 +8,13 @@ import datasets
 import pyarrow as pa
 
 from .models import (
+    ALIGNMENT_RELATIONS,
     ENTITY_LABELS,
     NER_TAGS,
+    PAIR_LABELS,
     RELATIONS,
     ROLES,
+    Alignment,
     Document,
     DuplicateGroups,
     Mention,
@@ -19,6 +22,7 @@ from .models import (
     Pair,
     Record,
     Sentence,
+    SentencePair,
 )
 
 SPLIT = "test"
@@ -160,9 +164,37 @@ PAIRS = _table(
     ("relation", datasets.ClassLabel(names=list(RELATIONS)), REQUIRED),
 )
 
+ALIGNMENTS = _table(
+    "alignments",
+    Alignment,
+    ("doc_a", "doc_b", "index_a", "index_b"),
+    "One row per gold cross-document segment link (equivalent or partial), with both segment texts.",
+    ("doc_a", _STR, REQUIRED),
+    ("index_a", _I32, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("index_b", _I32, REQUIRED),
+    ("relation", datasets.ClassLabel(names=list(ALIGNMENT_RELATIONS)), REQUIRED),
+    ("text_a", _STR, REQUIRED),
+    ("text_b", _STR, REQUIRED),
+)
+
+SENTENCE_PAIRS = _table(
+    "sentence_pairs",
+    SentencePair,
+    ("doc_a", "doc_b", "index_a", "index_b"),
+    "Every cross-document segment pair once (doc_a < doc_b), labelled unrelated, partial or equivalent.",
+    ("doc_a", _STR, REQUIRED),
+    ("index_a", _I32, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("index_b", _I32, REQUIRED),
+    ("label", datasets.ClassLabel(names=list(PAIR_LABELS)), REQUIRED),
+    ("sentence1", _STR, REQUIRED),
+    ("sentence2", _STR, REQUIRED),
+)
+
 #: Every table, in build order; the first is the default config.
 TABLES: dict[str, Table] = {
-    t.name: t for t in (DOCUMENTS, SENTENCES, ENTITIES, NER, DUPLICATE_GROUPS, PAIRS)
+    t.name: t for t in (DOCUMENTS, SENTENCES, ENTITIES, NER, DUPLICATE_GROUPS, PAIRS, ALIGNMENTS, SENTENCE_PAIRS)
 }
 CONFIGS: tuple[str, ...] = tuple(TABLES)
 
