@@ -4,6 +4,7 @@ from .dataset.build import build
 from .gold.checks import validate
 from .errors import DatasetError
 from .bench.evaluate import TASKS, evaluate
+from .bench.iob2 import iob2_from_spans, spans_from_iob2
 from .dataset.load import load, load_all
 from .schema.tables import CONFIGS, TABLES
 from .bench.views import clustering, pair_classification
@@ -21,8 +22,10 @@ __all__ = [
     "build",
     "clustering",
     "evaluate",
+    "iob2_from_spans",
     "load",
     "load_all",
     "pair_classification",
+    "spans_from_iob2",
     "validate",
 ]

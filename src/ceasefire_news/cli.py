@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--predictions", type=Path, required=True, help="JSON Lines prediction file")
     p_eval.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
     p_eval.add_argument("--format", choices=("json", "table"), default="json")
+    p_eval.add_argument("--by", choices=("doc",), default=None, help="add a per-document breakdown (by_doc)")
     p_diff = sub.add_parser("diff", help="compare two built dataset directories table by table")
     p_diff.add_argument("old_dir", type=Path)
     p_diff.add_argument("new_dir", type=Path)
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = ", ".join(f"{k}={v.num_rows}" for k, v in manifest.tables.items())
             print(f"valid: {args.data_dir} (version {manifest.dataset_version}; {rows})")
         elif args.command == "evaluate":
-            metrics = evaluate(args.task, args.predictions, args.data)
+            metrics = evaluate(args.task, args.predictions, args.data, by=args.by)
             print(format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True))
         elif args.command == "diff":
             print(format_diff(diff_datasets(args.old_dir, args.new_dir)))
