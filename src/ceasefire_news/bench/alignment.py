@@ -55,6 +55,8 @@ def retrieval_per_query(
         if not len(relevant):
             excluded.append(q[a])
             continue
+        # MRR@10 and R@1 by hand: scikit-learn has neither, and on a resolved ranking each is one
+        # lookup (ranx and pytrec_eval need a run dict per query; pytrec_eval checks these in the tests).
         rank = relevant[0] + 1
         mrr = 1.0 / rank if rank <= CUTOFF else 0.0
         if len(gains) > 1:

@@ -21,6 +21,7 @@ output says whether the gold makes the task degenerate (`degenerate`, `degenerat
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 from pathlib import Path
@@ -270,7 +271,7 @@ def scored_clustering(gold: Mapping[str, Hashable], pred: Mapping[str, Hashable]
     docs = sorted(gold)
     statistic = ClusteringStatistic(_codes(gold, docs), _codes(pred, docs))
     out = with_intervals(point, ClusteringStatistic.names, statistic, len(docs), resampling)
-    sizes = [list(gold.values()).count(g) for g in set(gold.values())]
+    sizes = list(Counter(gold.values()).values())
     reason = None
     if len(sizes) == 1 and len(docs) > 1:
         reason = (
@@ -440,9 +441,9 @@ def scored_coreference(key: Mapping[SpanKey, str], response: Mapping[SpanKey, Ha
     out = with_intervals(point, METRICS, statistic, n, resampling)
     out["num_mentions"] = len(mentions)
     out["num_entities"] = len(set(key.values()))
-    chains = [list(key.values()).count(e) for e in set(key.values())]
+    chains = Counter(key.values())
     reason = None
-    if not chains or max(chains) < 2:
+    if not chains or max(chains.values()) < 2:
         reason = "no gold entity has two mentions: MUC is 0 for every response"
     return _finish(out, n, UNITS["entity_coreference"], reason)
 
@@ -570,8 +571,8 @@ def evaluate(
     texts = dict(zip(documents["doc_id"], documents["text"]))
     segments = None
     if task == "sentence_alignment":
-        doc_ids = gold.table("sentences", ["doc_id"])["doc_id"]
-        segments = {d: doc_ids.count(d) for d in texts}
+        counts = Counter(gold.table("sentences", ["doc_id"])["doc_id"])
+        segments = {d: counts[d] for d in texts}
     items = read_predictions(task, predictions, texts, segments)
     scorer = _scorer(task, gold, items, resampling)
     out = scorer(None)
