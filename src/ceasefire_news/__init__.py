@@ -25,12 +25,15 @@ _LAZY: dict[str, str] = {
     "clustering": ".bench.views",
     "pair_classification": ".bench.views",
     "DATASET_VERSION": ".versions",
+    "spans_from_iob2": ".bench.iob2",
+    "iob2_from_spans": ".bench.iob2",
 }
 
 __all__ = sorted([*_LAZY, "FORMAT_VERSION", "SCHEMA_VERSION", "__version__"])
 
 if TYPE_CHECKING:
     from .bench.evaluate import TASKS, evaluate
+    from .bench.iob2 import iob2_from_spans, spans_from_iob2
     from .bench.views import clustering, pair_classification
     from .dataset.build import build
     from .dataset.load import load, load_all

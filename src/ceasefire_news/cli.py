@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--predictions", type=Path, required=True, help="JSON Lines prediction file")
     p_eval.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
     p_eval.add_argument("--format", choices=("json", "table"), default="json")
+    p_eval.add_argument("--by", choices=("doc",), default=None, help="add a per-document breakdown (by_doc)")
     p_diff = sub.add_parser("diff", help="compare two built dataset directories table by table")
     p_diff.add_argument("old_dir", type=Path)
     p_diff.add_argument("new_dir", type=Path)
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate":
             from .bench.evaluate import evaluate, format_table
 
-            metrics = evaluate(args.task, args.predictions, args.data)
+            metrics = evaluate(args.task, args.predictions, args.data, by=args.by)
             print(format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True))
         elif args.command == "diff":
             from .dataset.diff import diff_datasets, format_diff

@@ -21,8 +21,16 @@ def perfect(task: str, built: Path) -> list[dict]:
         level = task.removesuffix("_pairs")
         groups = {r["doc_id"]: r[level] for r in load("duplicate_groups", built)}
         return [{"doc_a": a, "doc_b": b, "score": float(groups[a] == groups[b])} for a, b in combinations(sorted(groups), 2)]
+    if task == "sentence_alignment":  # every cross-document segment pair, scored by its gold grade
+        pairs = load("sentence_pairs", built)
+        return [
+            {"doc_a": r["doc_a"], "index_a": r["index_a"], "doc_b": r["doc_b"], "index_b": r["index_b"], "score": float(r["label"])}
+            for r in pairs
+        ]
     entities = load("entities", built)
     names = entities.features["label"].names
+    if task == "entity_coreference":
+        return [{"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "cluster": r["entity_id"]} for r in entities if r["entity_id"]]
     if task == "ner":
         return [{"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "label": names[r["label"]]} for r in entities]
     if task == "linking":
@@ -39,12 +47,19 @@ def run(task: str, records: list[dict], built: Path, tmp_path: Path, capsys: pyt
 
 
 @pytest.mark.parametrize("task", TASKS)
-def test_perfect_prediction_scores_one(task: str, built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(task, perfect(task, built), built, tmp_path, capsys)
+def test_perfect_prediction_scores_one(task: str, built: Path, aligned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = aligned if task == "sentence_alignment" else built
+    code, out, _ = run(task, perfect(task, data), data, tmp_path, capsys)
     assert code == 0
     metrics = json.loads(out)
-    scores = {k: v for k, v in metrics.items() if k not in ("best_threshold", "num_gold_linked")}
-    assert scores and all(v == 1.0 for v in scores.values()), metrics
+    # Every score has an interval; the perfect prediction scores 1.0 with the zero-width interval [1.0, 1.0].
+    scores = [k for k in metrics if f"{k}_ci_low" in metrics]
+    assert scores, metrics
+    for name in scores:
+        assert (metrics[name], metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"]) == (1.0, 1.0, 1.0), name
+    assert metrics["n"] >= 2 and metrics["unit"] and (metrics["ci_level"], metrics["n_resamples"]) == (0.95, 1000)
+    # Only the topic level (one gold cluster; every pair positive) is degenerate on this gold.
+    assert metrics["degenerate"] == task.startswith("topic"), metrics["degenerate_reason"]
 
 
 @pytest.mark.parametrize("level", ["near_duplicate", "event", "topic"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,16 @@ def write_jsonl(path: Path, lines: list[str | dict]) -> Path:
         "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), encoding="utf-8"
     )
     return path
+
+
+def only(metrics: dict, *keys: str) -> dict:
+    """The named entries of an evaluate() result."""
+    return {k: metrics[k] for k in keys}
+
+
+def scores_of(metrics: dict) -> dict:
+    """The metrics that carry an interval (every score), without intervals and bookkeeping."""
+    return {k: v for k, v in metrics.items() if f"{k}_ci_low" in metrics}
 
 
 def problems(err: pytest.ExceptionInfo[DatasetError]) -> list[str]:
@@ -498,7 +509,7 @@ def test_evaluate_segmentation_end_to_end(built: Path, tmp_path: Path) -> None:
     assert n > d >= 2
     perfect = [{"doc_id": r["doc_id"], "start": r["start"], "end": r["end"]} for r in gold]
     path = write_jsonl(tmp_path / "seg.jsonl", perfect)
-    assert evaluate("segmentation", path, built) == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "boundary_f1": 1.0}
+    assert scores_of(evaluate("segmentation", path, built)) == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "boundary_f1": 1.0}
 
     # Merge the first two segments of the first document: N - 1 predicted spans, N - 2 of them gold.
     first = [r for r in perfect if r["doc_id"] == docs[0]]
@@ -526,7 +537,7 @@ def test_evaluate_clustering_end_to_end(built: Path) -> None:
     for level in ("near_duplicate", "event", "topic"):
         gold = {r["doc_id"]: r[level] for r in groups}
         has_pairs = len(set(gold.values())) < len(gold)
-        perfect = evaluate(level, [{"doc_id": k, "group": v} for k, v in gold.items()], built)
+        perfect = scores_of(evaluate(level, [{"doc_id": k, "group": v} for k, v in gold.items()], built))
         assert perfect == {k: 1.0 for k in perfect} and len(perfect) == 8
         singletons = evaluate(level, [{"doc_id": k, "group": i} for i, k in enumerate(gold)], built)
         assert singletons["pairwise_f1"] == (0.0 if has_pairs else 1.0)
@@ -534,7 +545,7 @@ def test_evaluate_clustering_end_to_end(built: Path) -> None:
 
         labels = gold_pair_labels(gold)
         exact = [{"doc_a": b, "doc_b": a, "score": float(same)} for (a, b), same in labels.items()]
-        pairs = evaluate(f"{level}_pairs", exact, built)
+        pairs = only(evaluate(f"{level}_pairs", exact, built), "average_precision", "best_f1", "best_threshold")
         if any(labels.values()):
             assert pairs == {"average_precision": 1.0, "best_f1": 1.0, "best_threshold": 1.0}
         else:
@@ -571,10 +582,12 @@ def test_evaluate_entities_end_to_end(built: Path) -> None:
     ner = [{"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "label": n} for r, n in zip(rows, names)]
     scores = evaluate("ner", ner, built)
     assert scores["f1"] == 1.0 and scores["span_f1"] == 1.0
-    assert {k for k in scores if k.startswith("f1_")} == {f"f1_{n}" for n in names}
+    assert {k for k in scores_of(scores) if k.startswith("f1_")} == {f"f1_{n}" for n in names}
+    # Per-label scores carry their support (gold mentions of the label).
+    assert {k: v for k, v in scores.items() if k.startswith("support_")} == {f"support_{n}": names.count(n) for n in set(names)}
     links = [{"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "kb_id": r["kb_id"]} for r in rows]
     linked = sum(r["kb_id"] is not None for r in rows)
-    assert evaluate("linking", links, built) == {"accuracy": 1.0 if linked else 0.0, "num_gold_linked": linked}
+    assert only(evaluate("linking", links, built), "accuracy", "num_gold_linked") == {"accuracy": 1.0 if linked else 0.0, "num_gold_linked": linked}
     unlinked = [{**p, "kb_id": None} for p in links]
     assert evaluate("linking", unlinked, built)["accuracy"] == 0.0
 
@@ -603,7 +616,125 @@ def test_evaluate_entities_by_hand(built: Path) -> None:
         pytest.skip("fewer than two linked gold mentions")
     # Leave out the first linked mention's prediction: (L - 1) of L right.
     links = [{k: r[k] for k in ("doc_id", "start", "end", "kb_id")} for r in rows if r is not linked[0]]
-    assert evaluate("linking", links, built) == {
+    assert only(evaluate("linking", links, built), "accuracy", "num_gold_linked") == {
         "accuracy": approx((len(linked) - 1) / len(linked)),
         "num_gold_linked": len(linked),
     }
+
+
+# --------------------------------------------------------------------------- intervals, degenerate gold, breakdowns
+
+
+def imperfect(task: str, data: Path) -> list[dict]:
+    """A deterministic, imperfect prediction for every task (gold with every third record changed or dropped)."""
+    from .test_benchmark import perfect
+
+    records = perfect(task, data)
+    out = []
+    for k, r in enumerate(records):
+        r = dict(r)
+        if k % 3 == 0:
+            if "group" in r:
+                r["group"] = "other"
+            elif "score" in r:
+                r["score"] = -r["score"] + 0.5 * (k % 5)
+            elif "label" in r:
+                r["label"] = "ORG" if r["label"] != "ORG" else "GPE"
+            elif "kb_id" in r:
+                r["kb_id"] = None
+            elif "cluster" in r:
+                r["cluster"] = f"c{k % 4}"
+            else:
+                continue  # segmentation: drop the segment
+        out.append(r)
+    return out
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_interval_statistic_reproduces_the_point_estimate(task: str, built: Path, aligned: Path, monkeypatch) -> None:
+    """Every vectorised statistic, on the original sample (each unit once), gives the library's point values."""
+    import numpy as np
+
+    from ceasefire_news.bench import evaluate as module
+
+    seen = []
+    real = module.percentile_intervals
+
+    def spy(statistic, n, *args, **kwargs):
+        seen.append((statistic, n))
+        return real(statistic, n, *args, **kwargs)
+
+    monkeypatch.setattr(module, "percentile_intervals", spy)
+    data = aligned if task == "sentence_alignment" else built
+    out = evaluate(task, imperfect(task, data), data, n_resamples=50)
+    metrics = [k for k in out if f"{k}_ci_low" in out]
+    values = np.concatenate([statistic(np.ones((1, n)))[:, 0] for statistic, n in seen])
+    assert values.tolist() == pytest.approx([out[k] for k in metrics], abs=1e-12)
+    assert out["degenerate"] or not all(out[k] == 1.0 for k in metrics)  # the prediction is imperfect somewhere
+    for k in metrics:
+        assert out[f"{k}_ci_low"] <= out[k] + 1e-12 and out[k] <= out[f"{k}_ci_high"] + 1e-12, k
+
+
+def test_intervals_are_deterministic_and_follow_the_seed(built: Path) -> None:
+    pred = imperfect("ner", built)
+    first, again = evaluate("ner", pred, built), evaluate("ner", pred, built)
+    assert first == again
+    other = evaluate("ner", pred, built, seed=7)
+    assert other["seed"] == 7 and other["f1"] == first["f1"] and other["f1_ci_low"] != first["f1_ci_low"]
+    with pytest.raises(ValueError, match="n_resamples"):
+        evaluate("ner", pred, built, n_resamples=0)
+
+
+def test_units_are_named(built: Path) -> None:
+    expected = {"near_duplicate": ("document", 5), "event_pairs": ("document pair", 10), "segmentation": ("segment", 150),
+                "ner": ("segment", 150), "linking": ("gold mention", None)}
+    for task, (unit, n) in expected.items():
+        out = evaluate(task, imperfect(task, built), built, n_resamples=20)
+        assert out["unit"] == unit and (n is None or out["n"] == n), task
+    linking = evaluate("linking", imperfect("linking", built), built, n_resamples=20)
+    assert linking["n"] == linking["num_gold_linked"]
+
+
+def test_topic_level_is_marked_degenerate(built: Path) -> None:
+    groups = load("duplicate_groups", built).to_list()
+    if len({r["topic"] for r in groups}) != 1:
+        pytest.skip("the gold has more than one topic cluster")
+    one = evaluate("topic", [{"doc_id": r["doc_id"], "group": 0} for r in groups], built)
+    assert one["degenerate"] and "single topic cluster" in one["degenerate_reason"] and "smoke test" in one["degenerate_reason"]
+    assert scores_of(one) == {k: 1.0 for k in scores_of(one)}  # merging everything is "perfect"
+    pairs = evaluate("topic_pairs", [{"doc_a": a["doc_id"], "doc_b": b["doc_id"], "score": 0.0} for a, b in combinations(groups, 2)], built)
+    assert pairs["degenerate"] and pairs["average_precision"] == 1.0  # a constant score ranks every positive pair first
+    assert not evaluate("event", [{"doc_id": r["doc_id"], "group": 0} for r in groups], built)["degenerate"]
+
+
+def test_by_doc_breakdown(built: Path) -> None:
+    pred = imperfect("segmentation", built)
+    out = evaluate("segmentation", pred, built, by="doc")
+    docs = sorted({r["doc_id"] for r in load("documents", built).to_list()})
+    assert list(out["by_doc"]) == docs
+    assert sum(sub["n"] for sub in out["by_doc"].values()) == out["n"]
+    for doc_id, sub in out["by_doc"].items():
+        gold = [(r["doc_id"], r["start"], r["end"]) for r in load("sentences", built).to_list() if r["doc_id"] == doc_id]
+        mine = [(r["doc_id"], r["start"], r["end"]) for r in pred if r["doc_id"] == doc_id]
+        assert {k: sub[k] for k in ("precision", "recall", "f1", "boundary_f1")} == segmentation_scores(gold, mine)
+    clusters = evaluate("event", imperfect("event", built), built, by="doc")
+    assert all(sub["unit"] == "document pair" and sub["n"] == len(docs) - 1 for sub in clusters["by_doc"].values())
+    with pytest.raises(ValueError, match="breakdown"):
+        evaluate("segmentation", pred, built, by="label")
+
+
+def test_cli_by_doc_table_shows_intervals_and_support(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ceasefire_news.cli import main
+
+    path = write_jsonl(tmp_path / "ner.jsonl", imperfect("ner", built))
+    assert main(["evaluate", "--task", "ner", "--predictions", str(path), "--data", str(built), "--by", "doc", "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header == ["metric", "value", "95%", "CI", "support"]
+    loc = next(line for line in out.splitlines() if line.startswith("f1_LOC"))
+    result = evaluate("ner", imperfect("ner", built), built)
+    assert loc.split()[-1] == str(result["support_LOC"])
+    assert f"[{result['f1_LOC_ci_low']:.4f}, {result['f1_LOC_ci_high']:.4f}]" in loc
+    assert out.count("by_doc ") == 5
+    assert main(["evaluate", "--task", "ner", "--predictions", str(path), "--data", str(built), "--by", "doc"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["by_doc"]) == {r["doc_id"] for r in load("documents", built).to_list()}

@@ -37,11 +37,13 @@ def test_output_layout(built: Path) -> None:
         "LICENSE.md",
         "README.md",
         "croissant.json",
+        "data/alignments/test-00000-of-00001.parquet",
         "data/documents/test-00000-of-00001.parquet",
         "data/duplicate_groups/test-00000-of-00001.parquet",
         "data/entities/test-00000-of-00001.parquet",
         "data/ner/test-00000-of-00001.parquet",
         "data/pairs/test-00000-of-00001.parquet",
+        "data/sentence_pairs/test-00000-of-00001.parquet",
         "data/sentences/test-00000-of-00001.parquet",
         "manifest.json",
     ]
@@ -119,6 +121,18 @@ def test_tables_pinned(built: Path, config: str, data_regression) -> None:
             }
             for r in table
         ]
+    if config == "sentence_pairs":  # one row per cross-document segment pair: pin the counts and the linked rows
+        # (the texts are the pinned sentences; the whole table is compared to a plain derivation in tests/gold)
+        labels = Counter(r["label"] for r in table)
+        table = {
+            "num_rows": len(table),
+            "labels": {label: labels.get(label, 0) for label in TABLES[config].class_labels["label"].names},
+            "linked": [
+                f"{r['doc_a']}:{r['index_a']} {r['doc_b']}:{r['index_b']} {r['label']}" for r in table if r["label"] != "unrelated"
+            ],
+        }
+        data_regression.check(table, basename=f"table_{config}")
+        return
     data_regression.check({"rows": table}, basename=f"table_{config}")
 
 
@@ -159,7 +173,9 @@ def test_manifest_lists_inputs_and_files(built: Path) -> None:
     assert sorted(manifest["files"]) == sorted(
         ["LICENSE.md", "README.md", "croissant.json", *(data_file(name) for name in manifest["tables"])]
     )
-    assert list(manifest["tables"]) == ["documents", "duplicate_groups", "entities", "ner", "pairs", "sentences"]
+    assert list(manifest["tables"]) == [
+        "alignments", "documents", "duplicate_groups", "entities", "ner", "pairs", "sentence_pairs", "sentences",
+    ]
     assert manifest["tables"]["sentences"] == {"file": data_file("sentences"), "num_rows": 150}
     seeds = default_seeds_dir()
     for rel, digest in manifest["inputs"].items():
@@ -188,7 +204,11 @@ def test_cli_build_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = tmp_path / "cli"
     assert main(["build", "--seeds", str(default_seeds_dir()), "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
-    assert "documents=5, duplicate_groups=5, entities=449, ner=150, pairs=10, sentences=150" in capsys.readouterr().out
+    counts = dict(part.split("=") for part in capsys.readouterr().out.split("; ")[1].rstrip(")\n").split(", "))
+    assert {k: v for k, v in counts.items() if k not in ("alignments", "sentence_pairs")} == {
+        "documents": "5", "duplicate_groups": "5", "entities": "449", "ner": "150", "pairs": "10", "sentences": "150",
+    }
+    assert set(counts) >= {"alignments", "sentence_pairs"}  # pinned in test_tables_pinned
 
 
 def test_seed_articles_are_byte_copies_of_the_shared_seeds() -> None:

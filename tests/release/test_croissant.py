@@ -32,6 +32,7 @@ from ceasefire_news.release.croissant import (
 from ceasefire_news.release.metadata import DatasetInfo, read_dataset_info
 from ceasefire_news.dataset.manifest import MANIFEST_FILE, Manifest, sha256_file, write_manifest
 from ceasefire_news.schema.models import (
+    Alignment,
     Document,
     DuplicateGroups,
     Mention,
@@ -39,6 +40,7 @@ from ceasefire_news.schema.models import (
     Pair,
     Record,
     Sentence,
+    SentencePair,
 )
 from ceasefire_news.dataset.storage import write_parquet
 from ceasefire_news.schema.tables import CONFIGS, TABLES, ClassLabel, List, Value, data_file
@@ -230,11 +232,17 @@ def _sample_records() -> dict[str, list[Record]]:
             DuplicateGroups(doc_id="d2", near_duplicate="nd2", event="ev1", topic="tp1"),
         ],
         "pairs": [Pair(doc_a="d1", doc_b="d2", relation="same_event")],
+        "alignments": [
+            Alignment(doc_a="d1", index_a=0, doc_b="d2", index_b=0, relation="partial", text_a=text, text_b="Putin spoke."),
+        ],
+        "sentence_pairs": [
+            SentencePair(doc_a="d1", index_a=0, doc_b="d2", index_b=0, label="partial", sentence1=text, sentence2="Putin spoke."),
+        ],
     }
 
 
 def test_every_declared_table_round_trips(tmp_path: Path) -> None:
-    """All six tables (lists, nullable strings, list ClassLabels) read back through mlcroissant."""
+    """All eight tables (lists, nullable strings, list ClassLabels) read back through mlcroissant."""
     sample = _sample_records()
     assert set(sample) == set(CONFIGS)
     for name, recs in sample.items():

@@ -66,7 +66,7 @@ def test_card_states_what_the_data_says(foreign: Path) -> None:
     assert all(c["version"] == "0.0.0" for c in meta["configs"])
     assert "# Dataset Card for library-news" in body
     assert "Dataset version 0.0.0" in body
-    assert "2 news articles, published as 6 Parquet tables." in body
+    assert "2 news articles, published as 8 Parquet tables." in body
     assert "`sentences`, `entities`, `duplicate_groups`: gold" in body
     for name, entry in manifest["tables"].items():
         assert f"| `{name}` | {entry['num_rows']} |" in body

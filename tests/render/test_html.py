@@ -139,12 +139,12 @@ def test_page_makes_no_network_request(built: Path, browser: object, tmp_path: P
 
 def with_alignments(built: Path, tmp_path: Path, rows: list[dict]) -> Path:
     """A copy of the build with an alignments table (the columns the alignment layer declares)."""
-    root = Path(shutil.copytree(built, tmp_path / "ds"))
+    root = Path(shutil.copytree(built, tmp_path / "ds"))  # replaces the build's own alignments table
     columns = {k: [r[k] for r in rows] for k in ("doc_a", "index_a", "doc_b", "index_b", "relation", "text_a", "text_b")}
     schema = pa.schema([("doc_a", pa.string()), ("index_a", pa.int32()), ("doc_b", pa.string()), ("index_b", pa.int32()),
                         ("relation", pa.string()), ("text_a", pa.string()), ("text_b", pa.string())])
     path = root / "data" / "alignments" / "test-00000-of-00001.parquet"
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)
     return root
 
@@ -157,10 +157,10 @@ def alignment(built: Path, index_a: int, index_b: int, relation: str, doc_a: str
 
 def test_pair_links_aligned_segments(built: Path, browser: object, tmp_path: Path) -> None:
     rows = [
-        alignment(built, 0, 0, "paraphrase"),
-        alignment(built, 1, 1, "paraphrase"),
+        alignment(built, 0, 0, "equivalent"),
+        alignment(built, 1, 1, "equivalent"),
         alignment(built, 1, 2, "partial"),
-        alignment(built, 3, 5, "paraphrase"),
+        alignment(built, 3, 5, "equivalent"),
         alignment(built, 2, 7, "partial", doc_a="001_962f232c241942aa"),  # another pair: not shown
     ]
     root = with_alignments(built, tmp_path, rows)
@@ -173,7 +173,7 @@ def test_pair_links_aligned_segments(built: Path, browser: object, tmp_path: Pat
     assert left == ["#b-s0", "#b-s1", "#b-s2", "#b-s5"]
     assert right == ["#a-s0", "#a-s1", "#a-s1", "#a-s3"]
     assert all(page.count(href) == 1 for href in left + right)
-    assert "4 aligned segment pairs (3 paraphrase, 1 partial)" in page.page.inner_text("header.page")
+    assert "4 aligned segment pairs (3 equivalent, 1 partial)" in page.page.inner_text("header.page")
     page.page.hover("#a-s1")
     highlighted = page.page.eval_on_selector_all("li.seg.hl", "els => els.map(e => e.id)")
     assert highlighted == ["b-s1", "b-s2"]
@@ -181,9 +181,22 @@ def test_pair_links_aligned_segments(built: Path, browser: object, tmp_path: Pat
     assert page.requests == [(tmp_path / "pair.html").as_uri()]
 
 
+def test_pair_shows_the_gold_alignments(built: Path, browser: object, tmp_path: Path) -> None:
+    rows = pq.ParquetFile(built / data_file("alignments")).read().to_pylist()
+    gold = [r for r in rows if (r["doc_a"], r["doc_b"]) == (DOC_A, DOC_B)]
+    assert gold, "the seeds' gold alignment layer links these two documents"
+    page = Page(browser, show_html(built, tmp_path / "pair.html", DOC_A, DOC_B))
+    assert page.count("#doc-a a.al") == len(gold) == page.count("#doc-b a.al")
+    assert f"{len(gold)} aligned segment pairs" in page.page.inner_text("header.page")
+
+
 @pytest.mark.parametrize("rows", [None, []])
 def test_pair_without_alignments(built: Path, browser: object, tmp_path: Path, rows: list | None) -> None:
-    root = built if rows is None else with_alignments(built, tmp_path, rows)
+    if rows is None:  # a build whose alignments table is missing altogether
+        root = Path(shutil.copytree(built, tmp_path / "ds"))
+        shutil.rmtree(root / "data" / "alignments")
+    else:
+        root = with_alignments(built, tmp_path, rows)
     page = Page(browser, show_html(root, tmp_path / "pair.html", DOC_A, DOC_B))
     assert page.count("a.al") == 0 and page.count("li.seg[data-aligned]") == 0
     header = page.page.inner_text("header.page")

@@ -84,6 +84,30 @@ class SegmentPrediction(_SpanPrediction):
     """One predicted segment (sentence, title, heading, ...) of a document (task segmentation)."""
 
 
+class AlignmentScore(Prediction):
+    """A predicted score for one cross-document pair of gold segments (task sentence_alignment); higher = more alike."""
+
+    doc_a: str = Field(pattern=DOC_ID_PATTERN, description="Document of one segment (either order is accepted).")
+    index_a: int = Field(ge=0, description="Index of that segment in doc_a (the sentences table's index).")
+    doc_b: str = Field(pattern=DOC_ID_PATTERN, description="Document of the other segment; must differ from doc_a.")
+    index_b: int = Field(ge=0, description="Index of the other segment in doc_b.")
+    score: float = Field(
+        allow_inf_nan=False,
+        description="Finite score; pairs left out of the file score lower than every pair given.",
+    )
+
+
+class CoreferencePrediction(_SpanPrediction):
+    """The predicted cross-document cluster of one gold mention (task entity_coreference)."""
+
+    cluster: Annotated[str, StringConstraints(min_length=1)] | int = Field(
+        description=(
+            "Predicted entity cluster: any non-empty string or integer. Mentions with equal values (as JSON "
+            "values: 1 and \"1\" differ) corefer; gold mentions left out are singletons."
+        )
+    )
+
+
 #: The record model of each task's prediction file, by task name.
 PREDICTION_MODELS: dict[str, type[BaseModel]] = {
     "near_duplicate": GroupPrediction,
@@ -95,6 +119,8 @@ PREDICTION_MODELS: dict[str, type[BaseModel]] = {
     "ner": EntityPrediction,
     "linking": LinkPrediction,
     "segmentation": SegmentPrediction,
+    "sentence_alignment": AlignmentScore,
+    "entity_coreference": CoreferencePrediction,
 }
 
 CLUSTERING_TASKS: tuple[str, ...] = ("near_duplicate", "event", "topic")
@@ -103,13 +129,17 @@ SPAN_TASKS: tuple[str, ...] = ("ner", "linking", "segmentation")
 
 
 def read_predictions(
-    task: str, source: PredictionSource, documents: Mapping[str, str] | None = None
+    task: str,
+    source: PredictionSource,
+    documents: Mapping[str, str] | None = None,
+    segments: Mapping[str, int] | None = None,
 ) -> list[Located]:
     """Read and check a task's predictions; raise DatasetError listing every located problem.
 
     `documents` maps each gold doc_id to its text. When given, the predictions are also checked
     against the gold: unknown doc_ids, missing documents or pairs, spans outside the text.
-    Pair records come back normalised so that doc_a < doc_b.
+    `segments` maps each doc_id to its number of gold segments (checks segment indices of
+    sentence_alignment). Pair records come back normalised so that doc_a < doc_b.
     """
     if task not in PREDICTION_MODELS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(PREDICTION_MODELS)}")
@@ -122,6 +152,8 @@ def read_predictions(
         _check_groups(items, name, documents, log)
     elif task in PAIR_TASKS:
         items = _check_pairs(items, name, documents, log)
+    elif task == "sentence_alignment":
+        items = _check_segment_pairs(items, segments, log)
     else:
         _check_spans(items, documents, log)
     log.raise_if_any()
@@ -212,6 +244,42 @@ def _check_pairs(
             for b in ids[i + 1 :]:
                 if (a, b) not in seen:
                     log.add(name, f"missing pair {a!r}, {b!r}: expected every unordered pair of gold documents once")
+    return out
+
+
+def _check_segment_pairs(
+    items: list[Located[AlignmentScore]], segments: Mapping[str, int] | None, log: ProblemLog
+) -> list[Located[AlignmentScore]]:
+    """Known segments of two different documents, each pair at most once; return them with doc_a < doc_b."""
+    out: list[Located[AlignmentScore]] = []
+    seen: dict[tuple, Located] = {}
+    for item in items:
+        rec = item.record
+        bad = False
+        for side in ("a", "b"):
+            doc_id, index = getattr(rec, f"doc_{side}"), getattr(rec, f"index_{side}")
+            if segments is None:
+                continue
+            if doc_id not in segments:
+                log.add(item.file, f"unknown doc_{side} {doc_id!r} (no such gold document)", line=item.line, row=item.row, doc_id=doc_id, field=f"doc_{side}")
+                bad = True
+            elif index >= segments[doc_id]:
+                log.add(item.file, f"index_{side} {index} out of range: {doc_id!r} has {segments[doc_id]} gold segments", line=item.line, row=item.row, doc_id=doc_id, field=f"index_{side}")
+                bad = True
+        if bad:
+            continue
+        if rec.doc_a == rec.doc_b:
+            log.add(item.file, f"doc_a and doc_b are both {rec.doc_a!r}; only cross-document pairs are scored", line=item.line, row=item.row, doc_id=rec.doc_a, field="doc_b")
+            continue
+        if rec.doc_a > rec.doc_b:
+            rec = rec.model_copy(update={"doc_a": rec.doc_b, "index_a": rec.index_b, "doc_b": rec.doc_a, "index_b": rec.index_a})
+            item = Located(rec, item.file, line=item.line, row=item.row)
+        key = (rec.doc_a, rec.index_a, rec.doc_b, rec.index_b)
+        if key in seen:
+            log.add(item.file, f"duplicate pair {key} (first given at {_where(seen[key])})", line=item.line, row=item.row, doc_id=rec.doc_a, field="index_a")
+            continue
+        seen[key] = item
+        out.append(item)
     return out
 
 

@@ -8,7 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+
 from ..release.card import LICENSE_FILE, TableFile, hub_metadata, license_text, render_card
+from ..gold.alignments import alignment_agreement, check_links, empty_sentence_pairs, segment_texts, sentence_pairs
 from ..gold.checks import derive, validate
 from ..release.croissant import write_croissant
 from ..release.metadata import DatasetInfo, metadata_inputs, read_dataset_info
@@ -51,6 +54,7 @@ def base_records(seeds: Seeds) -> dict[str, list[Located]]:
         "sentences": seeds.layers["sentences"],
         "entities": seeds.layers["entities"],
         "duplicate_groups": seeds.groups,
+        "alignments": seeds.alignments or [],
     }
 
 
@@ -81,12 +85,27 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
     info = read_dataset_info(seeds.root, log)
     located = derive(base_records(seeds), log)
     check_registry(seeds.layers["entities"], seeds.registry, log)
+    records: dict = {name: sort_records(name, items) for name, items in located.items()}
+    by_doc: dict[str, list] = {}
+    for seg in records["sentences"]:
+        by_doc.setdefault(seg.doc_id, []).append(seg)
+    texts = segment_texts(by_doc)
+    for items in seeds.alignment_agreement.values():
+        check_links(texts, items, log)
     log.raise_if_any()
-    records = {name: sort_records(name, items) for name, items in located.items()}
+    present = seeds.alignments is not None
+    records["sentence_pairs"] = sentence_pairs(texts, records["alignments"]) if present else empty_sentence_pairs()
     paths = sorted({*seeds.inputs, *metadata_inputs(seeds.root)})
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in paths}
     out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
-    facts = {"agreement": agreement(seeds), "referents": len(seeds.registry), "provenance": dict(PROVENANCE)}
+    judgements = {name: [i.record for i in items] for name, items in seeds.alignment_agreement.items()}
+    facts = {
+        "agreement": agreement(seeds),
+        "referents": len(seeds.registry),
+        "provenance": {**PROVENANCE, **({} if present else {"alignments": "absent", "sentence_pairs": "absent"})},
+        "alignments_present": present,
+        "alignment_agreement": alignment_agreement({d: len(t) for d, t in texts.items()}, judgements),
+    }
     return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts, info))
 
 
@@ -98,11 +117,15 @@ PROVENANCE = {
     "ner": "derived",
     "duplicate_groups": "gold",
     "pairs": "derived",
+    "alignments": "gold",
+    "sentence_pairs": "derived",
 }
 
 
-def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict, info: DatasetInfo) -> None:
-    """Write tables, card, licence, Croissant and manifest into an (empty) directory."""
+def write_dataset(
+    root: Path, records: dict[str, list[Record] | pa.Table], inputs: dict[str, str], facts: dict, info: DatasetInfo
+) -> None:
+    """Write tables, card, licence, Croissant and manifest into an (empty) directory (a table is records or Arrow)."""
     files: dict[str, TableFile] = {}
     for name in TABLES:
         if name not in records:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .build import DEFAULT_OUT, build
 from .manifest import MANIFEST_FILE, Manifest
-from ..schema.tables import CONFIGS, SPLIT
+from ..schema.tables import CONFIGS, SPLIT, TABLES
 
 if TYPE_CHECKING:
     import datasets
@@ -27,6 +27,12 @@ def load(config: str = "documents", data_dir: Path | str | None = None, split: s
         build(out_dir=root)
     import datasets  # here, not at the top: two CPU seconds that only loading needs
 
+    manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
+    entry = manifest.tables.get(config)
+    if entry is not None and entry.num_rows == 0 and split == SPLIT:
+        # `datasets.load_dataset` cannot read a split without rows (huggingface/datasets#8401):
+        # an empty table (e.g. the alignment layer of seeds without alignments) loads as an empty Dataset.
+        return datasets.Dataset.from_dict({name: [] for name in TABLES[config].features}, features=TABLES[config].features)
     return datasets.load_dataset(str(root), config, split=split)
 
 

@@ -28,21 +28,30 @@ def version_metadata(config: str, dataset_version: str = UNRELEASED) -> dict[str
     }
 
 
-def to_arrow(table: Table, records: list[Record], *, dataset_version: str = UNRELEASED) -> pa.Table:
-    """Build the Arrow table of a config from its records, against the declared schema."""
+def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version: str = UNRELEASED) -> pa.Table:
+    """Build the Arrow table of a config from its records (or an Arrow table of rows), against the declared schema."""
     metadata = {
         b"huggingface": json.dumps({"info": {"features": table.features_dict()}}, sort_keys=True).encode(),
         METADATA_KEY: json.dumps(version_metadata(table.name, dataset_version), sort_keys=True).encode(),
     }
     schema = table.arrow_schema.with_metadata(metadata)
+    if isinstance(records, pa.Table):
+        if records.schema.remove_metadata() != table.arrow_schema:
+            raise ValueError(f"{table.name}: Arrow schema {records.schema} differs from the declared one")
+        return records.replace_schema_metadata(metadata)
     return pa.Table.from_pylist([table.to_row(r) for r in records], schema=schema)
 
 
-def write_parquet(table: Table, records: list[Record], path: Path, *, dataset_version: str = UNRELEASED) -> None:
+def write_parquet(table: Table, records: list[Record] | pa.Table, path: Path, *, dataset_version: str = UNRELEASED) -> None:
     """Write a config's records to one Parquet file, byte-for-byte reproducibly."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = to_arrow(table, records, dataset_version=dataset_version)
+    if data.num_rows == 0:
+        # No row group at all: `datasets` reads a zero-row row group as an error (batch size 0).
+        pq.ParquetWriter(path, data.schema, compression="zstd").close()
+        return
     pq.write_table(
-        to_arrow(table, records, dataset_version=dataset_version),
+        data,
         path,
         compression="zstd",
         compression_level=9,
@@ -60,6 +69,19 @@ def read_metadata(path: Path) -> dict[str, str]:
         return {}  # an unreadable file is reported by read_parquet
     raw = meta.get(METADATA_KEY)
     return json.loads(raw) if raw else {}
+
+
+def read_arrow(config: str, path: Path, log: ProblemLog) -> pa.Table | None:
+    """Read a config's Parquet file as one Arrow table checked against the declared schema (None if unusable)."""
+    try:
+        data = pq.ParquetFile(path).read()  # not read_table, which imports pandas (see read_parquet)
+    except (OSError, pa.ArrowException) as err:
+        log.add(str(path), f"cannot read Parquet file: {err}")
+        return None
+    if data.schema.remove_metadata() != TABLES[config].arrow_schema:
+        log.add(str(path), f"schema differs from the declared {config} schema: {data.schema.remove_metadata()}")
+        return None
+    return data.replace_schema_metadata(None)
 
 
 def read_parquet(config: str, path: Path, log: ProblemLog) -> list[Located]:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyarrow as pa
 import yaml
 
+from .alignments import check_links, segment_texts, sentence_pairs
 from .entities import check_identities, check_mentions, ner_rows
 from ..errors import Located, ProblemLog
 from .groups import check_groups, make_pairs
 from ..dataset.manifest import Manifest, read_manifest, verify_files
 from ..schema.models import Sentence
 from .segments import check_sentences
-from ..dataset.storage import read_metadata, read_parquet
+from ..dataset.storage import read_arrow, read_metadata, read_parquet
 from ..schema.tables import TABLES
 
 #: Tables every dataset must have.
-REQUIRED_TABLES = ("documents", "sentences", "entities", "ner", "duplicate_groups", "pairs")
+REQUIRED_TABLES = ("documents", "sentences", "entities", "ner", "duplicate_groups", "pairs", "alignments", "sentence_pairs")
+#: Tables read and compared as whole Arrow tables (one row per segment pair: no record objects).
+ARROW_TABLES = ("sentence_pairs",)
 #: Tables that are derived from others: validate recomputes them and compares.
 DERIVED_TABLES = ("entities", "ner", "pairs")
 
@@ -39,6 +43,8 @@ def derive(located: dict[str, list[Located]], log: ProblemLog) -> dict[str, list
         where = groups[0].file if groups else "<duplicate_groups>"
         out["duplicate_groups"] = groups
         out["pairs"] = [Located(p, where) for p in make_pairs(g.record for g in groups)]
+    if "alignments" in located:
+        out["alignments"] = check_links(segment_texts(segments), located["alignments"], log)
     return out
 
 
@@ -100,6 +106,7 @@ def validate(data_dir: Path | str) -> Manifest:
     assert manifest is not None
     verify_files(root, manifest, log)
     located: dict[str, list[Located]] = {}
+    arrow: dict[str, pa.Table] = {}
     for name in REQUIRED_TABLES:
         if name not in manifest.tables:
             log.add(str(root / "manifest.json"), f"required table {name!r} is missing", field="tables")
@@ -110,21 +117,62 @@ def validate(data_dir: Path | str) -> Manifest:
             continue
         if not path.is_file():
             continue  # already reported by verify_files
-        items = read_parquet(name, path, log)
-        if len(items) != entry.num_rows:
-            log.add(str(path), f"{len(items)} rows but manifest.json says {entry.num_rows}", field="num_rows")
+        if name in ARROW_TABLES:
+            data = read_arrow(name, path, log)
+            num_rows = data.num_rows if data is not None else entry.num_rows
+            if data is not None:
+                arrow[name] = data
+        else:
+            items = read_parquet(name, path, log)
+            num_rows = len(items)
+        if num_rows != entry.num_rows:
+            log.add(str(path), f"{num_rows} rows but manifest.json says {entry.num_rows}", field="num_rows")
         stamp = read_metadata(path)
         for key in ("dataset_version", "schema_version", "format_version"):
             if stamp.get(key) != getattr(manifest, key):
                 log.add(str(path), f"Parquet metadata {key}={stamp.get(key)!r}, manifest.json has {getattr(manifest, key)!r}", field=key)
-        located[name] = items
+        if name not in ARROW_TABLES:
+            located[name] = items
     _check_card(root, manifest, log)
-    if all(name in located for name in REQUIRED_TABLES):
+    if all(name in located or name in arrow for name in REQUIRED_TABLES):
         derived = derive(located, log)
         for name in DERIVED_TABLES:
             _compare(name, located[name], derived[name], log)
+        stored = arrow["sentence_pairs"]
+        if stored.num_rows or derived["alignments"]:  # empty when the seeds have no alignment layer
+            texts = segment_texts({d: [i.record for i in items] for d, items in _by_doc(located["sentences"]).items()})
+            want = sentence_pairs(texts, [i.record for i in derived["alignments"]])
+            compare_arrow(str(root / manifest.tables["sentence_pairs"].file), stored, want, log)
     log.raise_if_any()
     return manifest
+
+
+def _by_doc(items: list[Located]) -> dict[str, list[Located]]:
+    out: dict[str, list[Located]] = {}
+    for item in items:
+        out.setdefault(item.record.doc_id, []).append(item)
+    return out
+
+
+def compare_arrow(file: str, stored: pa.Table, want: pa.Table, log: ProblemLog, shown: int = 5) -> None:
+    """Report rows of a stored Arrow table that differ from the derived one (row, doc_a, column)."""
+    if stored.num_rows != want.num_rows:
+        log.add(file, f"{stored.num_rows} rows but the base tables give {want.num_rows}")
+        return
+    if stored.equals(want):
+        return
+    import pyarrow.compute as pc
+
+    differing: dict[int, list[str]] = {}
+    for name in want.column_names:
+        same = pc.fill_null(pc.equal(stored[name], want[name]), False)
+        for row in pc.indices_nonzero(pc.invert(same)).to_pylist()[:shown]:
+            differing.setdefault(row, []).append(name)
+    for row in sorted(differing)[:shown]:
+        doc = stored["doc_a"][row].as_py() if "doc_a" in stored.column_names else None
+        log.add(file, "row differs from the value derived from the base tables", row=row, doc_id=doc, field=",".join(differing[row]))
+    if len(differing) > shown:
+        log.add(file, f"... and more differing rows (first {shown} shown)")
 
 
 def _check_card(root: Path, manifest: Manifest, log: ProblemLog) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -11,7 +12,16 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Located, ProblemLog
-from ..schema.models import DOC_ID_PATTERN, DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
+from ..schema.models import (
+    DOC_ID_PATTERN,
+    Alignment,
+    AlignmentJudgement,
+    DuplicateGroups,
+    LabelledSpan,
+    MentionAnnotation,
+    Referent,
+    Sentence,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,6 +33,10 @@ GROUPS_FILE = "duplicate_groups.jsonl"
 REGISTRY_FILE = "entity_registry.jsonl"
 #: Optional: independent annotations of the entity layer, one folder per annotator.
 AGREEMENT_DIR = "agreement"
+#: Optional: the gold cross-document segment links (without it the alignment layer is absent).
+ALIGNMENTS_FILE = "alignments.jsonl"
+#: Optional: independent annotations of the alignment layer, one <annotator>.jsonl file each.
+ALIGNMENT_AGREEMENT_DIR = "alignment_agreement"
 
 
 def _project_root() -> Path:
@@ -63,6 +77,9 @@ class Seeds:
     groups: list[Located[DuplicateGroups]] = field(default_factory=list)
     registry: list[Located[Referent]] = field(default_factory=list)
     agreement: dict[str, list[Located[LabelledSpan]]] = field(default_factory=dict)
+    #: None when the seeds have no alignments.jsonl (the layer is absent, its tables are empty).
+    alignments: list[Located[Alignment]] | None = None
+    alignment_agreement: dict[str, list[Located[AlignmentJudgement]]] = field(default_factory=dict)
     inputs: list[Path] = field(default_factory=list)
 
 
@@ -133,6 +150,29 @@ def read_jsonl(path: Path, model: type[M], log: ProblemLog) -> list[Located[M]]:
     return out
 
 
+def read_links(path: Path, model: type[M], log: ProblemLog) -> list[Located[M]]:
+    """Read a file of segment-pair records; problems of a line are located by its doc_a as doc_id."""
+    first = len(log.problems)
+    out = read_jsonl(path, model, log)
+    if len(log.problems) > first:
+        lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
+        for k in range(first, len(log.problems)):
+            problem = log.problems[k]
+            if problem.doc_id is None and problem.line is not None:
+                log.problems[k] = dataclasses.replace(problem, doc_id=_doc_a(lines[problem.line - 1]))
+    return out
+
+
+def _doc_a(line: str) -> str | None:
+    """The doc_a of a JSON line, if it has a string one."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    value = raw.get("doc_a") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: ProblemLog) -> tuple[list[Located], list[Path]]:
     """Read annotations/<layer>/<doc_id>.jsonl for every article; missing or unknown files are problems."""
     folder = root / ANNOTATIONS_DIR / layer
@@ -192,5 +232,12 @@ def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(D
         for path in sorted(folder.glob("*.jsonl")):
             seeds.agreement[folder.name].extend(read_jsonl(path, LabelledSpan, log))
             seeds.inputs.append(path)
+    links = root / ANNOTATIONS_DIR / ALIGNMENTS_FILE
+    if links.is_file():
+        seeds.alignments = read_links(links, Alignment, log)
+        seeds.inputs.append(links)
+    for path in sorted((root / ANNOTATIONS_DIR / ALIGNMENT_AGREEMENT_DIR).glob("*.jsonl")):
+        seeds.alignment_agreement[path.stem] = read_links(path, AlignmentJudgement, log)
+        seeds.inputs.append(path)
     log.raise_if_any()
     return seeds

@@ -15,9 +15,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import pyarrow as pa
 import yaml
 
-from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
+from ..schema.models import ALIGNMENT_RELATIONS, ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
 from ..schema.tables import SPLIT, TABLES, ClassLabel, List, data_file
 from ..versions import FORMAT_VERSION, SCHEMA_VERSION
 from .metadata import METADATA_FILE, DatasetInfo, NamedLicense
@@ -31,6 +32,7 @@ PROVENANCE_TEXT = {
     "gold": "gold: from the seeds' annotation files, written and checked by hand",
     "silver": "silver: produced automatically by the pipeline, not checked by hand",
     "derived": "derived from the other tables",
+    "absent": "empty: the seeds have no such layer",
 }
 
 #: Task rows of the card, each shown only when its gold table is in the build.
@@ -40,6 +42,8 @@ TASK_ROWS: tuple[tuple[str, str, str], ...] = (
     ("`ner`", "entities", "strict span micro P/R/F1, per-label F1, untyped span F1"),
     ("`linking`", "entities", "accuracy on gold mentions with a Wikidata link"),
     ("`segmentation`", "sentences", "exact segment P/R/F1, boundary F1"),
+    ("`sentence_alignment`", "sentence_pairs", "average precision and best F1 (equivalent; equivalent or partial), MRR@10, nDCG@10, Recall@1"),
+    ("`entity_coreference`", "entities", "MUC, B-cubed, CEAF-e and their mean (CoNLL F1)"),
 )
 
 #: Hub size_categories by number of documents (upper bounds, exclusive).
@@ -263,13 +267,13 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], i
         "instances": _instances(records, files),
         "fields": _fields(files),
         "splits": "\n".join(["| config | rows |", "| --- | ---: |", *(f"| `{n}` | {f.num_rows} |" for n, f in files.items())]),
-        "statistics": "\n".join(_statistics(records)),
+        "statistics": "\n".join(_statistics(records) + _alignment_stats(records, facts)),
         "curation": prose("curation", text.curation),
         "sources": prose("sources", text.sources),
         "n_docs": str(n_docs),
         "source_producers": prose("source_producers", text.source_producers),
         "annotation_process": prose("annotation_process", text.annotation_process),
-        "agreement": _agreement(facts),
+        "agreement": "\n\n".join([_agreement(facts), *filter(None, _alignment_agreement(facts))]),
         "annotators": prose("annotators", text.annotators),
         "personal_information": prose("personal_information", text.personal_information),
         "social_impact": prose("social_impact", text.social_impact),
@@ -324,13 +328,17 @@ def _tasks(files: dict[str, TableFile], note: str | None) -> str:
     intro = note.strip() if note else "Each task is scored against the gold table next to it:"
     table = ["| task | gold table | metrics |", "| --- | --- | --- |"]
     table += [f"| {task} | `{name}`{' (`kb_id`)' if task == '`linking`' else ''} | {metrics} |" for task, name, metrics in rows]
-    return intro + "\n\n" + "\n".join(table)
+    ci = "Every score comes with a 95% bootstrap confidence interval over the task's natural unit."
+    return intro + "\n\n" + "\n".join(table) + "\n\n" + ci
 
 
 def _instances(records: dict[str, list[Record]], files: dict[str, TableFile]) -> str:
     lines: list[str] = []
     for name in files:
-        first = records[name][0].model_dump() if records.get(name) else {}
+        first = _first_row(name, records.get(name, []))
+        if not first:
+            lines += [f"`{name}`: no rows in this build.", ""]
+            continue
         shown = {k: _short(first[k]) for k in TABLES[name].columns if k in first}
         body = ",\n".join(f' "{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in shown.items())
         lines += [f"`{name}`:", "", "```json", "{\n" + body + "\n}", "```", ""]
@@ -362,6 +370,30 @@ def _limitations(records: dict[str, list[Record]], n_docs: int, note: str | None
     if note:
         bullets.append(note.strip())
     return "\n".join(bullets) if bullets else "No limitation is recorded (`card.limitations` in dataset.yaml)."
+
+
+def _first_row(name: str, rows: list[Record] | pa.Table) -> dict:
+    """The first row of a table as a record dict (label names, not ClassLabel ints); {} if empty."""
+    if isinstance(rows, pa.Table):
+        return TABLES[name].from_row(rows.slice(0, 1).to_pylist()[0]).model_dump() if rows.num_rows else {}
+    return rows[0].model_dump() if rows else {}
+
+
+def _alignment_stats(records: dict, facts: dict) -> list[str]:
+    """Counts of the alignment layer, or the statement that the seeds have none."""
+    if not facts.get("alignments_present"):
+        return [
+            "",
+            "The alignment layer is absent from these seeds (no `annotations/alignments.jsonl`): the",
+            "`alignments` and `sentence_pairs` tables are empty (`datasets.load_dataset` cannot read a split",
+            "without rows; the package's `load` returns them as empty tables with their features).",
+        ]
+    links = Counter(a.relation for a in records.get("alignments", []))
+    pairs = records["sentence_pairs"]
+    lines = ["", "| segment pair label | pairs |", "| --- | ---: |"]
+    lines += [f"| {label} | {links.get(label, 0)} |" for label in ALIGNMENT_RELATIONS]
+    lines.append(f"| unrelated | {len(pairs) - sum(links.values())} |")
+    return lines + [f"| **cross-document segment pairs** | {len(pairs)} |"]
 
 
 def _short(value: object) -> object:
@@ -435,6 +467,24 @@ def _agreement(facts: dict) -> str:
         f"({agreement['mentions_a']} and {agreement['mentions_b']} mentions) agree with strict span+label "
         f"F1 = {agreement['f1']:.4f} before adjudication. Both are kept in the seeds' `annotations/agreement/`."
     )
+
+
+def _alignment_agreement(facts: dict) -> list[str]:
+    pairs = facts.get("alignment_agreement")
+    if not pairs:
+        return []
+    lines = []
+    for p in pairs:
+        kappa = "undefined (both mark every pair unrelated)" if p["kappa"] is None else f"{p['kappa']:.4f}"
+        lines.append(
+            f"Alignment agreement before adjudication, {p['annotators'][0]} vs {p['annotators'][1]} "
+            f"({p['links_a']} and {p['links_b']} links): Cohen's kappa over all {p['pairs']} cross-document "
+            f"segment pairs (unrelated, partial, equivalent) = {kappa}; link F1 = {p['link_f1']:.4f} "
+            f"(same pair), {p['link_f1_relation']:.4f} (same pair and relation). Both annotations are kept in "
+            "`seeds/annotations/alignment_agreement/`."
+        )
+        lines.append("")
+    return lines
 
 
 def _feature_type(feature: object) -> str:

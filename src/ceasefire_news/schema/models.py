@@ -47,6 +47,14 @@ GROUP_LEVELS: tuple[str, ...] = get_args(GroupLevel)
 Relation = Literal["unrelated", "same_topic", "same_event", "near_duplicate"]
 RELATIONS: tuple[str, ...] = get_args(Relation)
 
+#: Cross-document segment links that are written down, in ClassLabel order (guidelines section 3).
+AlignmentRelation = Literal["equivalent", "partial"]
+ALIGNMENT_RELATIONS: tuple[str, ...] = get_args(AlignmentRelation)
+
+#: Label of every cross-document segment pair, in ClassLabel order: unrelated is derived (not written).
+PairLabel = Literal["unrelated", "partial", "equivalent"]
+PAIR_LABELS: tuple[str, ...] = get_args(PairLabel)
+
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 KB_ID_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -222,3 +230,37 @@ class Pair(Record):
     doc_a: str = Field(pattern=DOC_ID_PATTERN, description="First document id (doc_a < doc_b).")
     doc_b: str = Field(pattern=DOC_ID_PATTERN, description="Second document id.")
     relation: Relation = Field(description="Finest level whose group the two documents share.")
+
+
+class SegmentPair(Record):
+    """Two gold segments of two different documents, identified by (doc_id, index), doc_a < doc_b."""
+
+    doc_a: str = Field(pattern=DOC_ID_PATTERN, description="Document of the first segment (doc_a < doc_b).")
+    index_a: int = Field(ge=0, description="Index of the first segment in doc_a (the sentences table's index).")
+    doc_b: str = Field(pattern=DOC_ID_PATTERN, description="Document of the second segment.")
+    index_b: int = Field(ge=0, description="Index of the second segment in doc_b.")
+
+
+class Alignment(SegmentPair):
+    """One gold cross-document link: a line of seeds/annotations/alignments.jsonl and a row of `alignments`."""
+
+    relation: AlignmentRelation = Field(description="equivalent (a paraphrase) or partial (a shared core fact).")
+    text_a: str = Field(min_length=1, description="Text of segment (doc_a, index_a); must equal it.")
+    text_b: str = Field(min_length=1, description="Text of segment (doc_b, index_b); must equal it.")
+
+
+class AlignmentJudgement(SegmentPair):
+    """One link of an independent alignment annotation: seeds/annotations/alignment_agreement/<annotator>.jsonl."""
+
+    relation: AlignmentRelation = Field(description="equivalent (a paraphrase) or partial (a shared core fact).")
+    text_a: str | None = Field(default=None, min_length=1, description="Optional: text of segment (doc_a, index_a).")
+    text_b: str | None = Field(default=None, min_length=1, description="Optional: text of segment (doc_b, index_b).")
+    note: str | None = Field(default=None, description="Optional free comment of the annotator.")
+
+
+class SentencePair(SegmentPair):
+    """A row of `sentence_pairs`: one cross-document segment pair with its label and both texts."""
+
+    label: PairLabel = Field(description="equivalent, partial, or unrelated (no gold link).")
+    sentence1: str = Field(min_length=1, description="Text of segment (doc_a, index_a).")
+    sentence2: str = Field(min_length=1, description="Text of segment (doc_b, index_b).")

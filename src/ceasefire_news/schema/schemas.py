@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..dataset.manifest import Manifest
-from .models import DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
+from .models import Alignment, AlignmentJudgement, DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
 from .tables import TABLES
 from ..versions import SCHEMA_VERSION
 
@@ -21,6 +21,8 @@ def schema_models() -> dict[str, type[BaseModel]]:
     models["annotation.duplicate_groups"] = DuplicateGroups
     models["annotation.entity_registry"] = Referent
     models["annotation.agreement"] = LabelledSpan
+    models["annotation.alignments"] = Alignment
+    models["annotation.alignment_agreement"] = AlignmentJudgement
     models["manifest"] = Manifest
     from ..release.metadata import DatasetMetadata
 

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any, Union
 import pyarrow as pa
 
 from .models import (
+    ALIGNMENT_RELATIONS,
     ENTITY_LABELS,
     NER_TAGS,
+    PAIR_LABELS,
     RELATIONS,
     ROLES,
+    Alignment,
     Document,
     DuplicateGroups,
     Mention,
@@ -26,6 +29,7 @@ from .models import (
     Pair,
     Record,
     Sentence,
+    SentencePair,
 )
 
 if TYPE_CHECKING:
@@ -231,9 +235,37 @@ PAIRS = _table(
     ("relation", ClassLabel(tuple(RELATIONS)), REQUIRED),
 )
 
+ALIGNMENTS = _table(
+    "alignments",
+    Alignment,
+    ("doc_a", "doc_b", "index_a", "index_b"),
+    "One row per gold cross-document segment link (equivalent or partial), with both segment texts.",
+    ("doc_a", _STR, REQUIRED),
+    ("index_a", _I32, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("index_b", _I32, REQUIRED),
+    ("relation", ClassLabel(tuple(ALIGNMENT_RELATIONS)), REQUIRED),
+    ("text_a", _STR, REQUIRED),
+    ("text_b", _STR, REQUIRED),
+)
+
+SENTENCE_PAIRS = _table(
+    "sentence_pairs",
+    SentencePair,
+    ("doc_a", "doc_b", "index_a", "index_b"),
+    "Every cross-document segment pair once (doc_a < doc_b), labelled unrelated, partial or equivalent.",
+    ("doc_a", _STR, REQUIRED),
+    ("index_a", _I32, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("index_b", _I32, REQUIRED),
+    ("label", ClassLabel(tuple(PAIR_LABELS)), REQUIRED),
+    ("sentence1", _STR, REQUIRED),
+    ("sentence2", _STR, REQUIRED),
+)
+
 #: Every table, in build order; the first is the default config.
 TABLES: dict[str, Table] = {
-    t.name: t for t in (DOCUMENTS, SENTENCES, ENTITIES, NER, DUPLICATE_GROUPS, PAIRS)
+    t.name: t for t in (DOCUMENTS, SENTENCES, ENTITIES, NER, DUPLICATE_GROUPS, PAIRS, ALIGNMENTS, SENTENCE_PAIRS)
 }
 CONFIGS: tuple[str, ...] = tuple(TABLES)
 
