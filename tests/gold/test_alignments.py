@@ -202,10 +202,11 @@ def test_validate_finds_a_changed_sentence_pair_label(fixture_build: Path, tmp_p
     path = copy / data_file("sentence_pairs")
     data = pq.read_table(path)
     labels = data["label"].to_pylist()
-    labels[7] = 2
+    assert labels[7] != "equivalent"
+    labels[7] = "equivalent"  # Parquet holds label names (format 2)
     import pyarrow as pa
 
-    data = data.set_column(data.schema.get_field_index("label"), data.schema.field("label"), pa.array(labels, pa.int64()))
+    data = data.set_column(data.schema.get_field_index("label"), data.schema.field("label"), pa.array(labels, pa.string()))
     pq.write_table(data, path)
     with pytest.raises(DatasetError) as err:
         validate(copy)
