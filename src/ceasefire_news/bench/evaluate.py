@@ -188,8 +188,8 @@ def evaluate(task: str, predictions: PredictionSource, data_dir: Path | str | No
     """Score predictions (a JSONL path or a list of dicts) for a task against the built dataset's gold."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    documents = load("documents", data_dir)  # only the default location is built on demand
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    documents = load("documents", root)  # builds the dataset first if it is missing
     texts = dict(zip(documents["doc_id"], documents["text"]))
     items = read_predictions(task, predictions, texts)
     records = [i.record for i in items]

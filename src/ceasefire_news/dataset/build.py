@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..release.card import TableFile, read_changelog, render_card
@@ -14,6 +12,7 @@ from ..release.croissant import write_croissant
 from ..gold.entities import check_registry, span_f1
 from ..errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
+from .output import check_output, write_output
 from ..schema.models import Document, Record
 from ..gold.seeds import Seeds, default_project_file, default_seeds_dir, read_seeds
 from .storage import to_arrow, write_parquet
@@ -74,17 +73,24 @@ def sort_records(config: str, items: list[Located]) -> list[Record]:
 
 
 def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Path:
-    """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing."""
-    seeds = read_seeds(seeds_dir if seeds_dir is not None else default_seeds_dir())
+    """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing.
+
+    out_dir must be absent, an empty directory or an earlier output of this package (see
+    dataset/output.py); anything else is refused before the seeds are read.
+    """
+    seeds_root = Path(seeds_dir if seeds_dir is not None else default_seeds_dir())
+    out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
+    protected = [seeds_root, default_seeds_dir()]
+    check_output(out, protected)
+    seeds = read_seeds(seeds_root)
     log = ProblemLog()
     located = derive(base_records(seeds), log)
     check_registry(seeds.layers["entities"], seeds.registry, log)
     log.raise_if_any()
     records = {name: sort_records(name, items) for name, items in located.items()}
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in sorted(seeds.inputs)}
-    out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
     facts = {"agreement": agreement(seeds), "referents": len(seeds.registry)}
-    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts))
+    return write_output(out, lambda tmp: write_dataset(tmp, records, inputs, facts), validate, protected)
 
 
 def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict) -> None:
@@ -110,31 +116,3 @@ def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str
         {name: TableEntry(file=data_file(name), num_rows=f.num_rows) for name, f in files.items()},
         inputs,
     )
-
-
-def _write_atomically(out: Path, write) -> Path:
-    """Run write(tmp) in a fresh sibling temp dir, validate it, then swap it into place."""
-    created: list[Path] = []
-    parent = out.resolve().parent
-    for ancestor in reversed([parent, *parent.parents]):
-        if not ancestor.exists():
-            ancestor.mkdir()
-            created.append(ancestor)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        write(tmp)
-        validate(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / "previous")
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for folder in reversed(created):
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return out

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import datasets
 
+from ..errors import DatasetError, ProblemLog
 from .build import DEFAULT_OUT, build
-from .manifest import MANIFEST_FILE, Manifest
+from .integrity import CARD_FILE, read_front_matter
+from .manifest import MANIFEST_FILE, Manifest, read_manifest
 from ..schema.tables import CONFIGS, SPLIT
+
+logger = logging.getLogger("ceasefire_news")
 
 
 def default_data_dir() -> Path:
@@ -16,19 +21,47 @@ def default_data_dir() -> Path:
     return DEFAULT_OUT
 
 
+def dataset_dir(data_dir: Path | str | None = None) -> Path:
+    """The built dataset to read: an explicit directory must hold one (it is never written); only the
+    default location is built on demand, with a note on stderr. Raise DatasetError if it cannot be read."""
+    if data_dir is None and not (default_data_dir() / MANIFEST_FILE).is_file():
+        logger.warning("ceasefire-news: no dataset at %s yet; building it from the package's seeds", default_data_dir())
+        build(out_dir=default_data_dir())
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    log = ProblemLog()
+    if not root.is_dir():
+        hint = f"; build one with `ceasefire-news build --out {root}`"
+        log.add(str(root), ("no dataset here (the directory does not exist)" if not root.exists() else "not a directory") + hint)
+        log.raise_if_any()
+    if not (root / MANIFEST_FILE).exists():
+        log.add(str(root / MANIFEST_FILE), f"not a built dataset (no manifest.json); build one with `ceasefire-news build --out {root}`")
+        log.raise_if_any()
+    read_manifest(root, log)
+    if (root / CARD_FILE).exists():
+        read_front_matter(root / CARD_FILE, log)
+    else:
+        log.add(str(root / CARD_FILE), "dataset card is missing; rebuild the dataset")
+    log.raise_if_any()
+    return root
+
+
 def load(config: str = "documents", data_dir: Path | str | None = None, split: str = SPLIT) -> datasets.Dataset:
-    """Load one config as a datasets.Dataset (declared Features), building the dataset if missing."""
+    """Load one config as a datasets.Dataset (declared Features); see dataset_dir for which directory."""
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
-    root = Path(data_dir) if data_dir is not None else default_data_dir()
-    if not (root / MANIFEST_FILE).is_file():
-        build(out_dir=root)
-    return datasets.load_dataset(str(root), config, split=split)
+    root = dataset_dir(data_dir)
+    try:
+        return datasets.load_dataset(str(root), config, split=split)
+    except Exception as err:  # the `datasets` library raises many types; all mean this directory cannot be loaded
+        log = ProblemLog()
+        first_line = (str(err).strip().splitlines() or [""])[0]
+        log.add(str(root), f"cannot load config {config!r} ({type(err).__name__}: {first_line}); run `ceasefire-news validate {root}`")
+        raise DatasetError(log.problems) from err
 
 
 def load_all(data_dir: Path | str | None = None, split: str = SPLIT) -> dict[str, datasets.Dataset]:
     """Load every config present in the built dataset, by config name."""
-    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    root = dataset_dir(data_dir)
     first = load(CONFIGS[0], root, split)
     manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
     return {CONFIGS[0]: first, **{name: load(name, root, split) for name in CONFIGS[1:] if name in manifest.tables}}

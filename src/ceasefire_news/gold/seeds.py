@@ -197,6 +197,19 @@ def _read_required(path: Path, model: type[M], seeds: Seeds, log: ProblemLog) ->
     return read_jsonl(path, model, log)
 
 
+def list_inputs(root: Path | str) -> list[str]:
+    """Every file a build of root reads, as sorted paths relative to root (what manifest.json's inputs list)."""
+    root = Path(root)
+    annotations = root / ANNOTATIONS_DIR
+    paths = _named(root / ARTICLES_DIR, ".txt")
+    for layer in DOC_LAYERS:
+        paths += _named(annotations / layer, ".jsonl")
+    paths += [p for p in (annotations / GROUPS_FILE, annotations / REGISTRY_FILE) if p.exists()]
+    for folder in _named(annotations / AGREEMENT_DIR, ""):
+        paths += _named(folder, ".jsonl")
+    return sorted(p.relative_to(root).as_posix() for p in paths)
+
+
 def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(DOC_LAYERS)) -> Seeds:
     """Read and validate a seeds directory (articles + annotations); raise DatasetError on any problem."""
     root = Path(root) if root is not None else default_seeds_dir()
