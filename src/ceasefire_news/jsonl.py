@@ -133,6 +133,8 @@ def validate_record(
 def parse_line(body: bytes, decoder: _LineDecoder | None = None) -> tuple[Any, list[tuple[str, str | None]]]:
     """Parse one line's bytes into a JSON value; return it (None if unparsable) and its problems (message, field)."""
     decoder = decoder or _LineDecoder()
+    if body.startswith(b"\xef\xbb\xbf"):
+        return None, [("invalid JSON: the line starts with a byte order mark (BOM); save the file as UTF-8 without BOM", None)]
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import DatasetError, ProblemLog
 from .build import DEFAULT_OUT, build
 from .integrity import CARD_FILE, read_front_matter
 from .manifest import MANIFEST_FILE, Manifest, read_manifest
-from ..schema.tables import CONFIGS, SPLIT
+from ..schema.tables import CONFIGS, SPLIT, data_file
 
 logger = logging.getLogger("ceasefire_news")
 
@@ -50,6 +52,13 @@ def load(config: str = "documents", data_dir: Path | str | None = None, split: s
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
     root = dataset_dir(data_dir)
+    path = root / data_file(config)
+    try:
+        pq.read_schema(path)  # reads the footer only: names the file if it is missing or damaged
+    except (OSError, pa.ArrowException) as err:
+        log = ProblemLog()
+        log.add(str(path), f"cannot read the table of config {config!r}: {err}; run `ceasefire-news validate {root}`")
+        raise DatasetError(log.problems) from err
     try:
         return datasets.load_dataset(str(root), config, split=split)
     except Exception as err:  # the `datasets` library raises many types; all mean this directory cannot be loaded

@@ -223,8 +223,8 @@ def write_output(
                 raise
     except OSError as err:
         _cleanup(container, lock_fd, created)
-        where = f" ({err.filename})" if err.filename else ""
-        raise DatasetError([Problem(str(out), f"cannot write the output: {err.strerror or err}{where}; nothing was written")]) from err
+        message = f"cannot write the output into {target.parent}: {err.strerror or err}; nothing was written"
+        raise DatasetError([Problem(str(out), message)]) from err
     except BaseException:
         _cleanup(container, lock_fd, created)
         raise
