@@ -23,6 +23,11 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _clip(text: str, limit: int = 100) -> str:
+    """text, or its start and end around an ellipsis when longer than limit (ids come from user input)."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 4 :]}"
+
+
 def printable(text: str) -> str:
     """text with control characters and undecodable bytes escaped (safe to print, one line)."""
     return _UNPRINTABLE.sub(_escape, text)
@@ -45,8 +50,8 @@ class Problem:
             where += f":{self.line}"
         if self.row is not None:
             where += f" row {self.row}"
-        record = f" doc_id={self.doc_id}" if self.doc_id is not None else ""
-        field = f" field '{self.field}'" if self.field is not None else ""
+        record = f" doc_id={_clip(self.doc_id)}" if self.doc_id is not None else ""
+        field = f" field '{_clip(self.field)}'" if self.field is not None else ""
         return printable(f"{where}{record}{field}: {self.message}")
 
 
