@@ -25,6 +25,10 @@ M = TypeVar("M", bound=BaseModel)
 #: (at most 20 characters); Python refuses to convert more than 4300 digits at all.
 MAX_INT_CHARS = 20
 
+#: Short string values shared between records (see _LineDecoder): at most this long, this many per file.
+MAX_SHARED_CHARS = 64
+MAX_SHARED_STRINGS = 100_000
+
 #: A JSON escape of a UTF-16 surrogate; only then can a decoded string hold a lone surrogate.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -56,15 +60,25 @@ class _LineDecoder:
     def __init__(self) -> None:
         self.duplicates: list[str] = []
         self.too_long = False
+        # Short string values (doc_ids, labels) repeat from line to line: one shared object each
+        # keeps the records' memory down. json only shares keys; the cap bounds the table itself.
+        self._strings: dict[str, str] = {}
         self._decoder = json.JSONDecoder(object_pairs_hook=self._object, parse_int=self._int)
 
     def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        strings = self._strings
         for key, value in pairs:
             if key in out:
                 self.duplicates.append(key)
-            else:
-                out[key] = value
+                continue
+            if type(value) is str and len(value) <= MAX_SHARED_CHARS:
+                shared = strings.get(value)
+                if shared is not None:
+                    value = shared
+                elif len(strings) < MAX_SHARED_STRINGS:
+                    strings[value] = value
+            out[key] = value
         return out
 
     def _int(self, text: str) -> int | _TooLong:

@@ -55,7 +55,8 @@ def read_front_matter(path: Path, log: ProblemLog) -> dict[str, Any] | None:
         log.add(str(path), "dataset card has no YAML front matter (expected it between two '---' lines)", line=1)
         return None
     try:
-        meta = yaml.safe_load(parts[1])
+        # libyaml when installed: the card's dataset_info is long, and every load() checks it.
+        meta = yaml.load(parts[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the opening '---'
