@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=Path("docs") / "performance.md")
     parser.add_argument("--prediction-sizes", type=int, nargs="*", default=[100_000, 300_000, 1_000_000])
     args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
     out = work / "ds"
     cache = work / "hf-cache"
@@ -167,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         "Measured by `python scripts/benchmark.py` (wall-clock seconds over "
         f"{args.repeats} runs); rerun it to refresh this page. Not asserted by any test.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (load average {load:.1f} at the start: "
+        f"other jobs slow every figure when it exceeds the cores), Python {platform.python_version()}, "
         f"datasets {version('datasets')}, pyarrow {version('pyarrow')}, pydantic {version('pydantic')}.",
         "",
         "| step | median | min | max |",
