@@ -6,6 +6,8 @@ Numbers are measured here and documented, never asserted by a test: timings depe
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import platform
 import resource
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -71,6 +73,96 @@ def startup(data_dir: Path, repeats: int) -> list[str]:
         rows.append(f"| {name} | {w:.3f} | {c:.3f} | {w / ref_wall:.2f} | {c / ref_cpu:.2f} |")
         print(rows[-1])
     return rows
+#: Run in a fresh interpreter per measurement. Memory is the peak of Python allocations during the
+#: step (tracemalloc, in its own run because tracing slows everything down); time is untraced.
+_PREDICTIONS_PROBE = """
+import json, sys, time, tracemalloc
+from ceasefire_news import DatasetError, evaluate
+mode, traced, path, warm, data = sys.argv[1], sys.argv[2] == "1", *sys.argv[3:6]
+evaluate("ner", warm, data)  # imports, dataset load, caches: not part of the measurement
+if traced:
+    tracemalloc.start()
+start = time.perf_counter()
+if mode == "json.loads":
+    with open(path, "rb") as stream:
+        rows = [json.loads(line) for line in stream]
+else:
+    try:
+        evaluate("ner", path, data)
+    except DatasetError as err:
+        assert mode == "reject", err
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_bytes": tracemalloc.get_traced_memory()[1] if traced else None}))
+"""
+
+
+def span_lines(texts: dict[str, str]) -> Iterator[bytes]:
+    """Distinct valid NER prediction lines, round-robin over the documents (narrow spans first)."""
+
+    def spans(doc_id: str, size: int) -> Iterator[bytes]:
+        for width in range(1, size + 1):
+            for start in range(size - width + 1):
+                yield json.dumps({"doc_id": doc_id, "start": start, "end": start + width, "label": "ORG"}).encode()
+
+    for group in zip(*(spans(d, len(t)) for d, t in sorted(texts.items()))):
+        yield from group
+
+
+def measure_predictions(work: Path, data: Path, sizes: tuple[int, ...]) -> list[str]:
+    """Evaluate on large prediction files: time and peak memory per line, next to plain json.loads; blank files."""
+    texts = {r["doc_id"]: r["text"] for r in ceasefire_news.load("documents", data)}
+    warm = work / "warm.jsonl"
+    warm.write_bytes(next(span_lines(texts)) + b"\n")
+
+    def probe(mode: str, path: Path) -> dict[str, float]:
+        """Seconds (untraced run) and peak traced bytes (traced run) of one step on one file."""
+        result = {}
+        for traced in ("0", "1"):
+            out = subprocess.run(
+                [sys.executable, "-c", _PREDICTIONS_PROBE, mode, traced, str(path), str(warm), str(data)],
+                check=True, capture_output=True, text=True,
+            )
+            found = json.loads(out.stdout.strip().splitlines()[-1])
+            result["seconds" if traced == "0" else "peak_bytes"] = found["seconds" if traced == "0" else "peak_bytes"]
+        return result
+
+    rows = []
+    for n in sizes:
+        path = work / f"ner-{n}.jsonl"
+        path.write_bytes(b"\n".join(itertools.islice(span_lines(texts), n)) + b"\n")
+        ours, plain = probe("evaluate", path), probe("json.loads", path)
+        rows.append(
+            f"| evaluate ner, {n:,} valid lines ({path.stat().st_size / 1e6:.0f} MB) | {ours['seconds']:.2f} "
+            f"| {ours['seconds'] / n * 1e6:.1f} | {ours['peak_bytes'] / n:.0f} | {plain['seconds']:.2f} "
+            f"| {plain['peak_bytes'] / n:.0f} | {ours['seconds'] / plain['seconds']:.1f}x / "
+            f"{ours['peak_bytes'] / max(plain['peak_bytes'], 1):.1f}x |"
+        )
+        print(rows[-1])
+    for n in (100_000, 200_000, 400_000):
+        path = work / f"blank-{n}.jsonl"
+        path.write_bytes(b"\n" * n)
+        ours = probe("reject", path)
+        rows.append(
+            f"| reject {n:,} blank lines (located, counted) | {ours['seconds']:.2f} | {ours['seconds'] / n * 1e6:.1f} "
+            f"| {ours['peak_bytes'] / n:.0f} | – | – | {ours['seconds'] / n * 1e5:.3f} s per 100k lines |"
+        )
+        print(rows[-1])
+    return [
+        "## Prediction files",
+        "",
+        "`evaluate` streams a prediction file line by line (one reader for seeds and predictions,",
+        "`ceasefire_news/jsonl.py`) and keeps only the validated records; rejected files keep the",
+        "first 1000 problems and count the rest. Each figure comes from a fresh process that first loaded",
+        "the dataset once; seconds are wall-clock, memory is the peak of Python allocations during the",
+        "step (tracemalloc, measured in a second run), divided by the number of lines.",
+        "The comparison is what a user would otherwise write: `[json.loads(line) for line in file]`",
+        "(parsing only, no validation, no scoring), in the same run; the ratio is ours / theirs.",
+        "",
+        "| step | seconds | µs per line | peak bytes per line | json.loads seconds | json.loads bytes per line | ratio time / memory |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        *rows,
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--report", type=Path, default=Path("docs") / "performance.md")
+    parser.add_argument("--prediction-sizes", type=int, nargs="*", default=[100_000, 300_000, 1_000_000])
     args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
     out = work / "ds"
     cache = work / "hf-cache"
@@ -117,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         "Measured by `python scripts/benchmark.py` (wall-clock seconds over "
         f"{args.repeats} runs); rerun it to refresh this page. Not asserted by any test.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (load average {load:.1f} at the start: "
+        f"other jobs slow every figure when it exceeds the cores), Python {platform.python_version()}, "
         f"datasets {version('datasets')}, pyarrow {version('pyarrow')}, pydantic {version('pydantic')}.",
         "",
         "| step | median | min | max |",
@@ -138,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "this for `import ceasefire_news`, `--help`, `build` and `validate`). What is left above pyarrow is",
         "pydantic with the record models and PyYAML, which `validate` uses.",
         "",
+        *measure_predictions(work, out, tuple(args.prediction_sizes)),
     ]
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text("\n".join(report), encoding="utf-8")

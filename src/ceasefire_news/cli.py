@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import DatasetError
+from .dataset.output import Terminated
+from .errors import DatasetError, printable
 
 # Each command imports what it runs inside its branch below, so `--help` and `validate` never
 # load `datasets` or scikit-learn (tests/test_imports.py; start-up figures in docs/performance.md).
@@ -34,16 +37,22 @@ class _Tasks(Sequence[str]):
     def __contains__(self, task: object) -> bool:
         return task in self._tasks()
 
+#: Set to 1 to see the Python traceback of an unexpected error (for bug reports).
+DEBUG_ENV = "CEASEFIRE_NEWS_DEBUG"
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ceasefire-news", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="build the dataset from a seeds directory")
     p_build.add_argument("--seeds", type=Path, default=None, help="seeds directory (default: the project's seeds/)")
-    p_build.add_argument("--out", type=Path, default=None, help="output directory (default: dist/ceasefire-news)")
+    p_build.add_argument(
+        "--out", type=Path, default=None,
+        help="output directory (default: dist/ceasefire-news); must be absent, empty or an earlier output",
+    )
     p_validate = sub.add_parser("validate", help="validate a built dataset directory")
     p_validate.add_argument("data_dir", type=Path)
+    p_validate.add_argument("--seeds", type=Path, default=None, help="also check that it was built from these seeds")
     p_show = sub.add_parser("show", help="print a built document one segment per line with mentions marked")
     p_show.add_argument("doc_id", nargs="+", help="one document, or two to show side by side with --html")
     p_show.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
@@ -59,51 +68,91 @@ def main(argv: list[str] | None = None) -> int:
     p_diff = sub.add_parser("diff", help="compare two built dataset directories table by table")
     p_diff.add_argument("old_dir", type=Path)
     p_diff.add_argument("new_dir", type=Path)
+    return parser
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """Call the public API for one command; return what goes to stdout.
+
+    Each command imports what it runs, so `--help` and `validate` never load `datasets` or
+    scikit-learn (tests/test_imports.py; start-up figures in docs/performance.md).
+    """
+    if args.command == "build":
+        from .dataset.build import build
+
+        return f"built {build(args.seeds, args.out)}"
+    if args.command == "validate":
+        from .gold.checks import validate
+
+        manifest = validate(args.data_dir, args.seeds)
+        rows = ", ".join(f"{k}={v.num_rows}" for k, v in manifest.tables.items())
+        return f"valid: {args.data_dir} (version {manifest.dataset_version}; {rows})"
+    if args.command == "evaluate":
+        from .bench.evaluate import evaluate, format_table
+
+        metrics = evaluate(args.task, args.predictions, args.data, by=args.by)
+        return format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True)
+    if args.command == "diff":
+        from .dataset.diff import diff_datasets, format_diff
+
+        return format_diff(diff_datasets(args.old_dir, args.new_dir))
+    if args.html:
+        from .render.html import render_html
+
+        if len(args.doc_id) > 2:
+            parser.error("show --html takes one or two doc_ids")
+        from .dataset.build import DEFAULT_OUT
+
+        return render_html(args.doc_id, args.data if args.data is not None else DEFAULT_OUT)
+    from .render.text import render_document
+
+    pages = [render_document(doc_id, args.data) for doc_id in args.doc_id]
+    if len(pages) > 1:
+        pages = [f"== {doc_id}\n{page}" for doc_id, page in zip(args.doc_id, pages)]
+    return "\n\n".join(pages)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 error, 130/143 interrupted)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")  # never fail on printing an odd character
+    parser = _parser()
     args = parser.parse_args(argv)
+    # The one error boundary: bad input and file-system failures become `error: ...` and exit 1;
+    # the user never sees a Python traceback.
     try:
-        if args.command == "build":
-            from .dataset.build import build
-
-            out = build(args.seeds, args.out)
-            print(f"built {out}")
-        elif args.command == "validate":
-            from .gold.checks import validate
-
-            manifest = validate(args.data_dir)
-            rows = ", ".join(f"{k}={v.num_rows}" for k, v in manifest.tables.items())
-            print(f"valid: {args.data_dir} (version {manifest.dataset_version}; {rows})")
-        elif args.command == "evaluate":
-            from .bench.evaluate import evaluate, format_table
-
-            metrics = evaluate(args.task, args.predictions, args.data, by=args.by)
-            print(format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True))
-        elif args.command == "diff":
-            from .dataset.diff import diff_datasets, format_diff
-
-            print(format_diff(diff_datasets(args.old_dir, args.new_dir)))
-        elif args.command == "show":
-            from .dataset.build import DEFAULT_OUT
-
-            data = args.data if args.data is not None else DEFAULT_OUT
-            if args.html:
-                from .render.html import render_html
-
-                if len(args.doc_id) > 2:
-                    parser.error("show --html takes one or two doc_ids")
-                sys.stdout.buffer.write(render_html(args.doc_id, data).encode("utf-8"))
-                sys.stdout.flush()
-            else:
-                from .render.text import render_document
-
-                pages = [render_document(doc_id, data) for doc_id in args.doc_id]
-                if len(pages) > 1:
-                    pages = [f"== {doc_id}\n{page}" for doc_id, page in zip(args.doc_id, pages)]
-                print("\n\n".join(pages))
-    except KeyError as err:
-        print(f"error: {err.args[0]}", file=sys.stderr)
-        return 1
+        out = _run(args, parser)
+        print(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # stdout closed early (`ceasefire-news show DOC | head`): stop quietly, as `cat` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 1
     except DatasetError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}")
+        return 1
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        _say(printable(f"error: {where}{err.strerror or err}"))
+        return 1
+    except KeyboardInterrupt:
+        _say("error: interrupted; nothing was left half-written")
+        return 128 + signal.SIGINT
+    except Terminated as err:
+        _say(f"error: {err}; nothing was left half-written")
+        return 128 + err.signum
+    except Exception as err:  # noqa: BLE001 - the boundary: a bug must still end in one line, not a traceback
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        first_line = (str(err).strip().splitlines() or [""])[0]
+        _say(printable(f"error: unexpected {type(err).__name__}: {first_line}"))
+        _say(f"hint: this is a bug in ceasefire-news; rerun with {DEBUG_ENV}=1 for the traceback and report it")
         return 1
     return 0
 

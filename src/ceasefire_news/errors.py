@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 R = TypeVar("R")
+
+#: Characters that must not reach a terminal raw: C0/C1 controls, DEL, and the lone surrogates
+#: Python uses for undecodable bytes in file names (printing those would itself raise).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+#: How many problems a ProblemLog keeps; beyond that it only counts them (bounded memory).
+MAX_KEPT_PROBLEMS = 1000
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not valid UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _clip(text: str, limit: int = 100) -> str:
+    """text, or its start and end around an ellipsis when longer than limit (ids come from user input)."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 4 :]}"
+
+
+def printable(text: str) -> str:
+    """text with control characters and undecodable bytes escaped (safe to print, one line)."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 @dataclass(frozen=True)
@@ -25,12 +50,12 @@ class Problem:
             where += f":{self.line}"
         if self.row is not None:
             where += f" row {self.row}"
-        record = f" doc_id={self.doc_id}" if self.doc_id is not None else ""
-        field = f" field '{self.field}'" if self.field is not None else ""
-        return f"{where}{record}{field}: {self.message}"
+        record = f" doc_id={_clip(self.doc_id)}" if self.doc_id is not None else ""
+        field = f" field '{_clip(self.field)}'" if self.field is not None else ""
+        return printable(f"{where}{record}{field}: {self.message}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located(Generic[R]):
     """A record together with where it was read from (a JSONL line or a Parquet row)."""
 
@@ -48,18 +73,21 @@ class Located(Generic[R]):
 class DatasetError(Exception):
     """Raised when inputs or a built dataset are invalid; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = list(problems)
+        self.total = max(total if total is not None else 0, len(self.problems))
         shown = "\n".join(f"  - {p}" for p in self.problems[:50])
-        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
-        super().__init__(f"{len(self.problems)} problem(s) found:\n{shown}{more}")
+        more = f"\n  ... and {self.total - 50} more" if self.total > 50 else ""
+        super().__init__(f"{self.total} problem(s) found:\n{shown}{more}")
 
 
 class ProblemLog:
-    """Collects problems so that one run reports all of them, not only the first."""
+    """Collects problems so that one run reports all of them: the first ones in full, the rest as a count."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = MAX_KEPT_PROBLEMS) -> None:
         self.problems: list[Problem] = []
+        self.count = 0
+        self.keep = keep
 
     def add(
         self,
@@ -71,8 +99,10 @@ class ProblemLog:
         doc_id: str | None = None,
         field: str | None = None,
     ) -> None:
-        """Record one problem."""
-        self.problems.append(Problem(file, message, line, row, doc_id, field))
+        """Record one problem (kept in full while fewer than `keep` are kept, counted always)."""
+        self.count += 1
+        if len(self.problems) < self.keep:
+            self.problems.append(Problem(file, message, line, row, doc_id, field))
 
     def at(self, item: Located, message: str, field: str | None = None) -> None:
         """Record a problem located at a record."""
@@ -80,5 +110,5 @@ class ProblemLog:
 
     def raise_if_any(self) -> None:
         """Raise a DatasetError if any problem was recorded."""
-        if self.problems:
-            raise DatasetError(self.problems)
+        if self.count:
+            raise DatasetError(self.problems, self.count)

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from ceasefire_news import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, build, validate
+from ceasefire_news import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, DatasetError, build, validate
 from ceasefire_news.cli import main
 from ceasefire_news.gold.seeds import default_seeds_dir
 from ceasefire_news.schema.tables import TABLES, data_file
@@ -192,12 +192,24 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
 
 def test_rebuild_replaces_existing_output(tmp_path: Path) -> None:
     out = tmp_path / "ds"
-    out.mkdir()
-    (out / "stale.txt").write_text("left from an old build")
     build(out_dir=out)
-    assert not (out / "stale.txt").exists()
+    (out / "README.md").write_text("an older card", encoding="utf-8")  # edited, still listed by its manifest
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["README.md"]["size"] = len("an older card")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    build(out_dir=out)
     validate(out)
     assert [p.name for p in tmp_path.iterdir()] == ["ds"]  # no temporary directories left
+
+
+def test_directory_with_other_files_is_refused(tmp_path: Path) -> None:
+    """A directory holding anything but an earlier output is never replaced (see tests/test_bad_inputs_output.py)."""
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "thesis.tex").write_text("mine")
+    with pytest.raises(DatasetError, match="not an earlier ceasefire-news output"):
+        build(out_dir=out)
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
 
 
 def test_cli_build_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
 import datasets
+import pytest
 
 import ceasefire_news
 from ceasefire_news import build
@@ -29,14 +31,29 @@ def test_load_dataset_default_config_is_documents(built: Path) -> None:
     assert ds.num_rows == 5
 
 
-def test_load_builds_when_missing(tmp_path: Path) -> None:
-    target = tmp_path / "fresh"
-    ds = ceasefire_news.load("sentences", data_dir=target)
-    assert (target / "manifest.json").is_file()
+def test_load_builds_only_the_default_location_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="ceasefire_news"):
+        ds = ceasefire_news.load("sentences")
     assert ds.num_rows == 150
-    everything = ceasefire_news.load_all(target)
+    assert (tmp_path / "dist" / "ceasefire-news" / "manifest.json").is_file()
+    assert "no dataset at dist/ceasefire-news yet; building it" in caplog.text
+    everything = ceasefire_news.load_all()
     assert list(everything) == list(ceasefire_news.CONFIGS)
     assert everything["documents"].num_rows == 5
+
+
+def test_load_never_writes_an_explicit_directory(tmp_path: Path) -> None:
+    target = tmp_path / "fresh"
+    with pytest.raises(ceasefire_news.DatasetError, match="no dataset here"):
+        ceasefire_news.load("sentences", data_dir=target)
+    assert not target.exists()
+    target.mkdir()
+    with pytest.raises(ceasefire_news.DatasetError, match="not a built dataset"):
+        ceasefire_news.load("sentences", data_dir=target)
+    assert list(target.iterdir()) == []
 
 
 def test_unknown_config_is_an_error(built: Path) -> None:

@@ -526,7 +526,15 @@ class _Gold:
                 field="tables",
             )
             raise DatasetError(log.problems)
-        data = pq.read_table(self.root / data_file(config), columns=list(columns) if columns else None)
+        import pyarrow as pa
+
+        path = self.root / data_file(config)
+        try:
+            data = pq.ParquetFile(path).read(columns=list(columns) if columns else None)
+        except (OSError, pa.ArrowException) as err:
+            log = ProblemLog()
+            log.add(str(path), f"cannot read the table of config {config!r}: {err}; run `ceasefire-news validate {self.root}`")
+            raise DatasetError(log.problems) from err
         out = {name: data[name].to_pylist() for name in data.column_names}
         if not label_names:
             # Parquet stores ClassLabel columns as label names (format 2); give their indices.
@@ -556,18 +564,14 @@ def evaluate(
     task's `unit`, `n` units), and the output says whether the gold is `degenerate` for the task.
     `by="doc"` adds `by_doc`: the same scores per document.
     """
-    from ..dataset.load import default_data_dir
+    from ..dataset.load import dataset_dir
 
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
     if by not in (None, "doc"):
         raise ValueError(f"unknown breakdown {by!r}; expected 'doc' or None")
     resampling = Resampling(n_resamples, seed)
-    root = Path(data_dir) if data_dir is not None else default_data_dir()
-    if not (root / MANIFEST_FILE).is_file():
-        from ..dataset.build import build
-
-        build(out_dir=root)
+    root = dataset_dir(data_dir)  # only the default location is built on demand; an explicit one is only read
     gold = _Gold(root)
     documents = gold.table("documents", ["doc_id", "text"])
     texts = dict(zip(documents["doc_id"], documents["text"]))

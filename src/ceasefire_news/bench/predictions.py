@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..errors import Located, ProblemLog
 from ..schema.models import DOC_ID_PATTERN, KB_ID_PATTERN, EntityLabel
-from ..gold.seeds import read_jsonl
+from ..jsonl import read_jsonl, validate_record
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -164,35 +164,18 @@ def _read_source(source: PredictionSource, model: type[M], log: ProblemLog) -> t
     """Validate records from a JSONL file or an in-memory list; return them and the name used in messages."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if not path.is_file():
+        if not path.exists():
             log.add(str(path), "prediction file does not exist")
             return [], str(path)
-        return read_jsonl(path, model, log), str(path)
+        return read_jsonl(path, model, log, allow_empty=True), str(path)
     if isinstance(source, Mapping) or not isinstance(source, Sequence):
         raise TypeError(f"predictions must be a path or a list of dicts, not {type(source).__name__}")
     out: list[Located[M]] = []
     for row, raw in enumerate(source):
-        item = _validate_dict(raw, model, log, row)
+        item = validate_record(raw, model, log, IN_MEMORY, row=row)
         if item is not None:
             out.append(item)
     return out, IN_MEMORY
-
-
-def _validate_dict(raw: Any, model: type[M], log: ProblemLog, row: int) -> Located[M] | None:
-    """Validate one in-memory record, reporting problems the way seeds.read_jsonl reports a line."""
-    if not isinstance(raw, Mapping):
-        log.add(IN_MEMORY, f"expected a dict, got {type(raw).__name__}", row=row)
-        return None
-    doc_id = raw.get("doc_id") if isinstance(raw.get("doc_id"), str) else None
-    try:
-        record = model.model_validate(dict(raw))
-    except ValidationError as err:
-        for e in err.errors():
-            loc = ".".join(str(p) for p in e["loc"]) or None
-            got = f" (got {e['input']!r})" if loc is not None else ""
-            log.add(IN_MEMORY, f"{e['msg']}{got}", row=row, doc_id=doc_id, field=loc)
-        return None
-    return Located(record, IN_MEMORY, row=row)
 
 
 def _check_groups(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +16,7 @@ from ..release.metadata import DatasetInfo, metadata_inputs, read_dataset_info
 from ..gold.entities import check_registry, span_f1
 from ..errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
+from .output import check_output, write_output
 from ..schema.models import Document, Record
 from ..gold.seeds import Seeds, default_seeds_dir, read_seeds
 from .storage import to_arrow, write_parquet
@@ -79,8 +78,16 @@ def sort_records(config: str, items: list[Located]) -> list[Record]:
 
 
 def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Path:
-    """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing."""
-    seeds = read_seeds(seeds_dir if seeds_dir is not None else default_seeds_dir())
+    """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing.
+
+    out_dir must be absent, an empty directory or an earlier output of this package (see
+    dataset/output.py); anything else is refused before the seeds are read.
+    """
+    seeds_root = Path(seeds_dir if seeds_dir is not None else default_seeds_dir())
+    out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
+    protected = [seeds_root, default_seeds_dir()]
+    check_output(out, protected)
+    seeds = read_seeds(seeds_root)
     log = ProblemLog()
     info = read_dataset_info(seeds.root, log)
     located = derive(base_records(seeds), log)
@@ -97,7 +104,6 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
     records["sentence_pairs"] = sentence_pairs(texts, records["alignments"]) if present else empty_sentence_pairs()
     paths = sorted({*seeds.inputs, *metadata_inputs(seeds.root)})
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in paths}
-    out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
     judgements = {name: [i.record for i in items] for name, items in seeds.alignment_agreement.items()}
     facts = {
         "agreement": agreement(seeds),
@@ -106,7 +112,7 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
         "alignments_present": present,
         "alignment_agreement": alignment_agreement({d: len(t) for d, t in texts.items()}, judgements),
     }
-    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts, info))
+    return write_output(out, lambda tmp: write_dataset(tmp, records, inputs, facts, info), validate, protected)
 
 
 #: How each table of a gold build comes about (the card says it once).
@@ -150,31 +156,3 @@ def write_dataset(
         name=info.name,
         dataset_version=info.version,
     )
-
-
-def _write_atomically(out: Path, write) -> Path:
-    """Run write(tmp) in a fresh sibling temp dir, validate it, then swap it into place."""
-    created: list[Path] = []
-    parent = out.resolve().parent
-    for ancestor in reversed([parent, *parent.parents]):
-        if not ancestor.exists():
-            ancestor.mkdir()
-            created.append(ancestor)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        write(tmp)
-        validate(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / "previous")
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for folder in reversed(created):
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return out

@@ -61,14 +61,26 @@ def write_parquet(table: Table, records: list[Record] | pa.Table, path: Path, *,
     )
 
 
-def read_metadata(path: Path) -> dict[str, str]:
-    """Our version stamp from a Parquet file's key-value metadata ({} if absent or unreadable)."""
+def read_metadata(path: Path, log: ProblemLog | None = None) -> dict[str, str]:
+    """Our version stamp from a Parquet file's key-value metadata ({} if absent or unreadable; malformed is reported)."""
     try:
         meta = pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowException):
         return {}  # an unreadable file is reported by read_parquet
     raw = meta.get(METADATA_KEY)
-    return json.loads(raw) if raw else {}
+    if raw is None:
+        return {}
+    try:
+        stamp = json.loads(raw)
+    except (ValueError, RecursionError) as err:  # ValueError covers invalid UTF-8 and invalid JSON
+        if log is not None:
+            log.add(str(path), f"Parquet key-value metadata is not valid JSON: {err}", field=METADATA_KEY.decode())
+        return {}
+    if not isinstance(stamp, dict):
+        if log is not None:
+            log.add(str(path), f"Parquet key-value metadata is a JSON {type(stamp).__name__}, expected an object", field=METADATA_KEY.decode())
+        return {}
+    return stamp
 
 
 def read_arrow(config: str, path: Path, log: ProblemLog) -> pa.Table | None:

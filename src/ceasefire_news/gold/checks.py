@@ -6,17 +6,18 @@ import hashlib
 from pathlib import Path
 
 import pyarrow as pa
-import yaml
 
 from .alignments import check_links, segment_texts, sentence_pairs
 from .entities import check_identities, check_mentions, ner_rows
 from ..errors import Located, ProblemLog
 from .groups import check_groups, make_pairs
-from ..dataset.manifest import Manifest, read_manifest, verify_files
+from ..dataset.integrity import check_card, check_croissant, check_inputs, check_required
+from ..dataset.manifest import MANIFEST_FILE, Manifest, read_manifest, scan_tree, verify_files
 from ..schema.models import Sentence
 from .segments import check_sentences
 from ..dataset.storage import read_arrow, read_metadata, read_parquet
-from ..schema.tables import TABLES
+from ..schema.tables import TABLES, data_file
+from .seeds import list_inputs
 
 #: Tables every dataset must have.
 REQUIRED_TABLES = ("documents", "sentences", "entities", "ner", "duplicate_groups", "pairs", "alignments", "sentence_pairs")
@@ -94,46 +95,57 @@ def _compare(name: str, stored: list[Located], derived: list[Located], log: Prob
         log.add(file, f"{len(missing)} derived row(s) missing, first {missing[0]}")
 
 
-def validate(data_dir: Path | str) -> Manifest:
-    """Validate a built dataset directory: checksums, versions, row counts and every invariant."""
+def validate(data_dir: Path | str, seeds_dir: Path | str | None = None) -> Manifest:
+    """Validate a built dataset directory: files, checksums, versions, row counts and every invariant.
+
+    With seeds_dir, also check that the dataset was built from exactly those inputs (manifest.json's input sha256s).
+    """
     root = Path(data_dir)
     log = ProblemLog()
     if not root.is_dir():
-        log.add(str(root), "dataset directory does not exist")
+        log.add(str(root), "dataset directory does not exist" if not root.exists() else "dataset path is not a directory")
         log.raise_if_any()
+    tree = scan_tree(root)
+    required_files = [data_file(name) for name in REQUIRED_TABLES]
+    check_required(root, tree, required_files, log)
     manifest = read_manifest(root, log)
-    log.raise_if_any()
+    if manifest is None:
+        log.raise_if_any()
     assert manifest is not None
-    verify_files(root, manifest, log)
+    verify_files(root, manifest, log, tree)
     located: dict[str, list[Located]] = {}
     arrow: dict[str, pa.Table] = {}
     for name in REQUIRED_TABLES:
         if name not in manifest.tables:
-            log.add(str(root / "manifest.json"), f"required table {name!r} is missing", field="tables")
+            log.add(str(root / MANIFEST_FILE), f"required table {name!r} is missing", field="tables")
     for name, entry in manifest.tables.items():
-        path = root / entry.file
         if name not in TABLES:
-            log.add(str(root / "manifest.json"), f"unknown table {name!r}", field="tables")
+            log.add(str(root / MANIFEST_FILE), f"unknown table {name!r}", field="tables")
             continue
-        if not path.is_file():
-            continue  # already reported by verify_files
+        if entry.file != data_file(name):
+            log.add(str(root / MANIFEST_FILE), f"table {name!r} file {entry.file!r} is not {data_file(name)!r}", field=f"tables.{name}.file")
+            continue
+        path = root / entry.file
+        if entry.file not in tree.files:
+            continue  # already reported as missing or stray
         if name in ARROW_TABLES:
             data = read_arrow(name, path, log)
             num_rows = data.num_rows if data is not None else entry.num_rows
             if data is not None:
                 arrow[name] = data
         else:
-            items = read_parquet(name, path, log)
-            num_rows = len(items)
+            located[name] = read_parquet(name, path, log)
+            num_rows = len(located[name])
         if num_rows != entry.num_rows:
             log.add(str(path), f"{num_rows} rows but manifest.json says {entry.num_rows}", field="num_rows")
-        stamp = read_metadata(path)
+        stamp = read_metadata(path, log)
         for key in ("dataset_version", "schema_version", "format_version"):
             if stamp.get(key) != getattr(manifest, key):
                 log.add(str(path), f"Parquet metadata {key}={stamp.get(key)!r}, manifest.json has {getattr(manifest, key)!r}", field=key)
-        if name not in ARROW_TABLES:
-            located[name] = items
-    _check_card(root, manifest, log)
+    check_card(root, manifest, log)
+    check_croissant(root, tree, [manifest.tables[n].file for n in manifest.tables if n in TABLES], log)
+    if seeds_dir is not None:
+        check_inputs(root, manifest, Path(seeds_dir), list_inputs(Path(seeds_dir)), log)
     if all(name in located or name in arrow for name in REQUIRED_TABLES):
         derived = derive(located, log)
         for name in DERIVED_TABLES:
@@ -173,21 +185,3 @@ def compare_arrow(file: str, stored: pa.Table, want: pa.Table, log: ProblemLog, 
         log.add(file, "row differs from the value derived from the base tables", row=row, doc_id=doc, field=",".join(differing[row]))
     if len(differing) > shown:
         log.add(file, f"... and more differing rows (first {shown} shown)")
-
-
-def _check_card(root: Path, manifest: Manifest, log: ProblemLog) -> None:
-    path = root / "README.md"
-    if not path.is_file():
-        return  # reported by verify_files when listed
-    parts = path.read_text(encoding="utf-8").split("---\n", 2)
-    if len(parts) < 3 or parts[0] != "":
-        log.add(str(path), "dataset card has no YAML front matter")
-        return
-    meta = yaml.safe_load(parts[1]) or {}
-    configs = {c.get("config_name"): c for c in meta.get("configs", [])}
-    for name in manifest.tables:
-        config = configs.get(name)
-        if config is None:
-            log.add(str(path), f"config {name!r} is missing from the card", field="configs")
-        elif str(config.get("version")) != manifest.dataset_version:
-            log.add(str(path), f"config {name!r} version {config.get('version')!r} differs from manifest.json {manifest.dataset_version!r}", field="configs.version")

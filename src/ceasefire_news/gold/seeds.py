@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ..errors import Located, ProblemLog
+from ..jsonl import read_jsonl
 from ..schema.models import (
     DOC_ID_PATTERN,
     Alignment,
@@ -37,6 +39,8 @@ AGREEMENT_DIR = "agreement"
 ALIGNMENTS_FILE = "alignments.jsonl"
 #: Optional: independent annotations of the alignment layer, one <annotator>.jsonl file each.
 ALIGNMENT_AGREEMENT_DIR = "alignment_agreement"
+#: Layers whose per-document file may be empty (a document can have no entity mention).
+MAY_BE_EMPTY = frozenset({"entities"})
 
 
 def _project_root() -> Path:
@@ -83,28 +87,81 @@ class Seeds:
     inputs: list[Path] = field(default_factory=list)
 
 
+def _input_file(path: Path, root: Path, log: ProblemLog, doc_id: str | None = None) -> bool:
+    """True if path is a regular file inside the seeds directory; otherwise report why it cannot be read.
+
+    A symlink may point anywhere inside the seeds directory, but not outside it: the build records
+    and publishes what it reads, and must not pull in files the seeds do not hold. Directories,
+    FIFOs and devices named like an input are refused before anything opens them.
+    """
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root.resolve()):
+                log.add(str(path), f"symbolic link to {target}, outside the seeds directory (copy the file in instead)", doc_id=doc_id)
+                return False
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError) as err:  # RuntimeError: a symlink loop on Python < 3.13
+        log.add(str(path), f"cannot read the file: {getattr(err, 'strerror', None) or err}", doc_id=doc_id)
+        return False
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        log.add(str(path), f"is {kind}, expected a file", doc_id=doc_id)
+        return False
+    return True
+
+
+def _named(folder: Path, suffix: str) -> list[Path]:
+    """Entries of folder whose name ends with suffix, sorted; none if folder is not a directory."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.endswith(suffix))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _case_collisions(paths: dict[str, Path], log: ProblemLog, field: str = "doc_id") -> None:
+    """Report ids that differ only by case: their files collide on case-insensitive file systems."""
+    first: dict[str, str] = {}
+    for doc_id in sorted(paths):
+        other = first.setdefault(doc_id.casefold(), doc_id)
+        if other != doc_id:
+            log.add(
+                str(paths[doc_id]),
+                f"doc_id differs from {other!r} only by case; the two files collide on case-insensitive file systems",
+                doc_id=doc_id,
+                field=field,
+            )
+
+
 def read_articles(root: Path, log: ProblemLog) -> dict[str, Article]:
-    """Read and decode every articles/*.txt file; undecodable or empty files are problems."""
+    """Read and decode every articles/*.txt file; undecodable, empty or unreadable files are problems."""
     folder = root / ARTICLES_DIR
     if not folder.is_dir():
         log.add(str(folder), "seeds directory has no articles/ folder")
         return {}
-    paths = sorted(folder.glob("*.txt"))
+    paths = _named(folder, ".txt")
     if not paths:
         log.add(str(folder), "no *.txt articles found")
     articles: dict[str, Article] = {}
     for path in paths:
-        doc_id = path.stem
-        if not re.match(DOC_ID_PATTERN, doc_id):
-            log.add(str(path), f"file name gives an invalid doc_id; expected {DOC_ID_PATTERN}", doc_id=doc_id)
+        doc_id = path.name[: -len(".txt")]
+        if not re.fullmatch(DOC_ID_PATTERN, doc_id):
+            log.add(str(path), f"file name gives an invalid doc_id; expected {DOC_ID_PATTERN}", doc_id=doc_id, field="doc_id")
             continue
-        data = path.read_bytes()
+        if not _input_file(path, root, log, doc_id):
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            log.add(str(path), f"cannot read the file: {err.strerror or err}", doc_id=doc_id)
+            continue
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
             log.add(
                 str(path),
-                f"not valid UTF-8: byte {err.start} ({data[err.start:err.start + 1]!r}): {err.reason}",
+                f"not valid UTF-8: byte {err.start} ({data[err.start:err.start + 1]!r}), line {line}: {err.reason}",
                 doc_id=doc_id,
                 field="text",
             )
@@ -113,47 +170,14 @@ def read_articles(root: Path, log: ProblemLog) -> dict[str, Article]:
             log.add(str(path), "article is empty (expected some non-whitespace text)", doc_id=doc_id, field="text")
             continue
         articles[doc_id] = Article(doc_id, path, data, text)
+    _case_collisions({a.doc_id: a.path for a in articles.values()}, log)
     return articles
-
-
-def read_jsonl(path: Path, model: type[M], log: ProblemLog) -> list[Located[M]]:
-    """Read one JSON Lines file into validated records; each bad line is a located problem."""
-    out: list[Located[M]] = []
-    try:
-        content = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        log.add(str(path), f"not valid UTF-8 at byte {err.start}")
-        return out
-    for line_no, line in enumerate(content.split("\n"), 1):
-        if not line.strip():
-            if line_no < content.count("\n") + 1:
-                log.add(str(path), "empty line (expected one JSON record per line)", line=line_no)
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as err:
-            log.add(str(path), f"invalid JSON: {err.msg} at column {err.colno}", line=line_no)
-            continue
-        if not isinstance(raw, dict):
-            log.add(str(path), f"expected a JSON object, got {type(raw).__name__}", line=line_no)
-            continue
-        doc_id = raw.get("doc_id") if isinstance(raw.get("doc_id"), str) else None
-        try:
-            record = model.model_validate(raw)
-        except ValidationError as err:
-            for e in err.errors():
-                loc = ".".join(str(p) for p in e["loc"]) or None
-                got = f" (got {e['input']!r})" if loc is not None else ""
-                log.add(str(path), f"{e['msg']}{got}", line=line_no, doc_id=doc_id, field=loc)
-            continue
-        out.append(Located(record, str(path), line=line_no))
-    return out
 
 
 def read_links(path: Path, model: type[M], log: ProblemLog) -> list[Located[M]]:
     """Read a file of segment-pair records; problems of a line are located by its doc_a as doc_id."""
     first = len(log.problems)
-    out = read_jsonl(path, model, log)
+    out = read_jsonl(path, model, log, allow_empty=True)  # a file with no links is a valid layer
     if len(log.problems) > first:
         lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
         for k in range(first, len(log.problems)):
@@ -179,7 +203,7 @@ def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: Pr
     model = DOC_LAYERS[layer]
     records: list[Located] = []
     paths: list[Path] = []
-    found = {p.stem: p for p in sorted(folder.glob("*.jsonl"))} if folder.is_dir() else {}
+    found = {p.name[: -len(".jsonl")]: p for p in _named(folder, ".jsonl")}
     for doc_id in sorted(set(found) - set(articles)):
         log.add(
             str(found[doc_id]),
@@ -192,8 +216,10 @@ def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: Pr
         if doc_id not in found:
             log.add(str(path), f"missing {layer} annotation file for this article", doc_id=doc_id)
             continue
+        if not _input_file(path, root, log, doc_id):
+            continue
         paths.append(path)
-        for item in read_jsonl(path, model, log):
+        for item in read_jsonl(path, model, log, allow_empty=layer in MAY_BE_EMPTY):
             if item.record.doc_id != doc_id:
                 log.at(item, f"doc_id {item.record.doc_id!r} does not match the file name; expected {doc_id!r}", "doc_id")
                 continue
@@ -203,11 +229,26 @@ def read_doc_layer(root: Path, layer: str, articles: dict[str, Article], log: Pr
 
 def _read_required(path: Path, model: type[M], seeds: Seeds, log: ProblemLog) -> list[Located[M]]:
     """Read a required whole-corpus annotation file; its absence is a problem."""
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         log.add(str(path), f"missing annotation file {path.name}")
+        return []
+    if not _input_file(path, seeds.root, log):
         return []
     seeds.inputs.append(path)
     return read_jsonl(path, model, log)
+
+
+def list_inputs(root: Path | str) -> list[str]:
+    """Every file a build of root reads, as sorted paths relative to root (what manifest.json's inputs list)."""
+    root = Path(root)
+    annotations = root / ANNOTATIONS_DIR
+    paths = _named(root / ARTICLES_DIR, ".txt")
+    for layer in DOC_LAYERS:
+        paths += _named(annotations / layer, ".jsonl")
+    paths += [p for p in (annotations / GROUPS_FILE, annotations / REGISTRY_FILE) if p.exists()]
+    for folder in _named(annotations / AGREEMENT_DIR, ""):
+        paths += _named(folder, ".jsonl")
+    return sorted(p.relative_to(root).as_posix() for p in paths)
 
 
 def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(DOC_LAYERS)) -> Seeds:
@@ -215,7 +256,7 @@ def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(D
     root = Path(root) if root is not None else default_seeds_dir()
     log = ProblemLog()
     if not root.is_dir():
-        log.add(str(root), "seeds directory does not exist")
+        log.add(str(root), "seeds directory does not exist" if not root.exists() else "seeds path is not a directory")
         log.raise_if_any()
     articles = read_articles(root, log)
     seeds = Seeds(root=root, articles=articles, inputs=[a.path for a in articles.values()])
@@ -227,17 +268,19 @@ def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(D
     if "entities" in layers:
         seeds.registry = _read_required(root / ANNOTATIONS_DIR / REGISTRY_FILE, Referent, seeds, log)
     agreement = root / ANNOTATIONS_DIR / AGREEMENT_DIR
-    for folder in sorted(p for p in agreement.glob("*") if p.is_dir()):
+    for folder in sorted(p for p in _named(agreement, "") if p.is_dir()):
         seeds.agreement[folder.name] = []
-        for path in sorted(folder.glob("*.jsonl")):
-            seeds.agreement[folder.name].extend(read_jsonl(path, LabelledSpan, log))
-            seeds.inputs.append(path)
+        for path in _named(folder, ".jsonl"):
+            if _input_file(path, root, log):
+                seeds.agreement[folder.name].extend(read_jsonl(path, LabelledSpan, log, allow_empty=True))
+                seeds.inputs.append(path)
     links = root / ANNOTATIONS_DIR / ALIGNMENTS_FILE
-    if links.is_file():
+    if links.exists() and _input_file(links, root, log):
         seeds.alignments = read_links(links, Alignment, log)
         seeds.inputs.append(links)
-    for path in sorted((root / ANNOTATIONS_DIR / ALIGNMENT_AGREEMENT_DIR).glob("*.jsonl")):
-        seeds.alignment_agreement[path.stem] = read_links(path, AlignmentJudgement, log)
-        seeds.inputs.append(path)
+    for path in _named(root / ANNOTATIONS_DIR / ALIGNMENT_AGREEMENT_DIR, ".jsonl"):
+        if _input_file(path, root, log):
+            seeds.alignment_agreement[path.stem] = read_links(path, AlignmentJudgement, log)
+            seeds.inputs.append(path)
     log.raise_if_any()
     return seeds
