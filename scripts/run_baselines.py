@@ -12,7 +12,7 @@ from pathlib import Path
 from ceasefire_news import DatasetError, build
 from ceasefire_news.bench import baselines
 from ceasefire_news.bench.baselines.run import load_tables, run_all
-from ceasefire_news.bench.baselines.spacy_ner import DEFAULT_SPACY_MODEL
+from ceasefire_news.bench.baselines.spacy_ner import DEFAULT_SPACY_MODEL, resolve_model_dir
 from ceasefire_news.dataset.load import default_data_dir
 
 
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown method(s) for --skip: {', '.join(unknown)}")
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     try:
+        if args.spacy_model != DEFAULT_SPACY_MODEL and "spacy_ner" not in args.skip:
+            resolve_model_dir(args.spacy_model)  # a model asked for by name must exist (DatasetError otherwise)
         if not args.no_build:
             build(out_dir=data_dir)
         tables = load_tables(data_dir)

@@ -18,7 +18,7 @@ from .registry import (
     write_predictions,
 )
 from .report import LINKS_TASK, Run
-from .spacy_ner import load_spacy_model
+from .spacy_ner import DEFAULT_SPACY_MODEL, SPACY_EXTRA, load_spacy_model
 from .text import segment_texts
 
 #: Tables every run reads, and the ones read when the built dataset has them.
@@ -75,18 +75,21 @@ def run_all(
         baselines=baselines,
     )
     alignments = tables.get("alignments") or []
+    todo = []
     for b in baselines:
         if b.name in skip:
             run.skipped[b.name] = "skipped on request"
-            continue
-        if not b.available():
+        elif not b.available():
             run.skipped[b.name] = f"optional extra `{b.extra}` not installed"
             log(f"skip {b.name}: needs the optional extra '{b.extra}' (pip install 'ceasefire-news[{b.extra}]')")
-            continue
+        else:
+            todo.append(b)
+    for b in todo:
+        if b.extra == SPACY_EXTRA:
+            # verify first (DatasetError on a mismatch, before anything is written); the check goes in the report
+            run.model_checks[b.name] = load_spacy_model(b.model or DEFAULT_SPACY_MODEL)[1]
+    for b in todo:
         log(f"run {b.name}")
-        if b.name == "spacy_ner":
-            # verify (raises DatasetError on a mismatch) and keep what the check found for the report
-            run.model_checks[b.name] = load_spacy_model(b.model or "")[1]
         preds = run_baseline(b, tables)
         run.predictions[b.name] = preds
         paths = write_predictions(preds, Path(out_dir) / b.name)
