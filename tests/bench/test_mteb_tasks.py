@@ -59,7 +59,7 @@ def test_every_task_runs_with_its_subsets(results) -> None:
     assert {name: sorted(subsets) for name, subsets in results.items()} == {
         "CeasefireNewsDocumentPairs": ["event", "near_duplicate"],
         "CeasefireNewsDocumentClustering": ["event", "near_duplicate"],
-        "CeasefireNewsSentencePairs": ["equivalent", "related"],
+        "CeasefireNewsSentencePairs": ["equivalent", "linked"],
         "CeasefireNewsSentenceAlignment": ["default"],
     }
     for subsets in results.values():
@@ -85,7 +85,7 @@ def test_sentence_pairs_subsets_have_the_fixture_labels(source) -> None:
     table = source("sentence_pairs")
     names = [table.features["label"].int2str(v) for v in table["label"]]
     assert sum(task.dataset["equivalent"]["test"]["labels"]) == names.count("equivalent") > 0
-    assert sum(task.dataset["related"]["test"]["labels"]) == names.count("equivalent") + names.count("partial")
+    assert sum(task.dataset["linked"]["test"]["labels"]) == names.count("equivalent") + names.count("partial")
 
 
 def test_alignment_retrieval_queries_only_other_documents(source) -> None:

@@ -9,7 +9,7 @@ mteb's result cache is keyed by task name and model: after the data change, run 
 | --- | --- | --- | --- |
 | CeasefireNewsDocumentPairs | PairClassification | every document pair; subsets `near_duplicate`, `event` (1 = same gold group) | max_ap |
 | CeasefireNewsDocumentClustering | Clustering | the documents; subsets `near_duplicate`, `event` (gold group ids) | v_measure |
-| CeasefireNewsSentencePairs | PairClassification | `sentence_pairs`; subsets `equivalent` (1 = equivalent) and `related` (1 = equivalent or partial) | max_ap |
+| CeasefireNewsSentencePairs | PairClassification | `sentence_pairs`; subsets `equivalent` (1 = equivalent) and `linked` (1 = equivalent or partial) | max_ap |
 | CeasefireNewsSentenceAlignment | Retrieval | each linked segment as a query over the other documents' segments; relevance 2 = equivalent, 1 = partial | ndcg_at_10 |
 
 The topic level is left out: it has a single gold cluster, so every pair is positive and any
@@ -155,20 +155,20 @@ def _task_classes() -> dict[str, tuple[type, ...]]:
             }
 
     class CeasefireNewsSentencePairs(_Local, AbsTaskPairClassification):
-        """Every cross-document pair of gold segments: equivalent, or related (equivalent or partial)."""
+        """Every cross-document pair of gold segments: equivalent, or linked (equivalent or partial)."""
 
         metadata = _metadata(
             "CeasefireNewsSentencePairs",
             "Every cross-document pair of gold segments (sentences, titles, list items) of 5 English news "
             "articles about one story, labelled by hand: equivalent (a paraphrase), partial (a shared core "
-            "fact) or unrelated. Subsets: equivalent vs the rest; related (equivalent or partial) vs unrelated.",
-            "PairClassification", "max_ap", ("equivalent", "related"),
+            "fact) or unrelated. Subsets: equivalent vs the rest; linked (equivalent or partial) vs unrelated.",
+            "PairClassification", "max_ap", ("equivalent", "linked"),
         )
 
         def build_data(self) -> dict[str, datasets.DatasetDict]:
             table = self._source("sentence_pairs")
             labels = _names(table, "label")
-            positive = {"equivalent": {"equivalent"}, "related": {"equivalent", "partial"}}
+            positive = {"equivalent": {"equivalent"}, "linked": {"equivalent", "partial"}}
             return {
                 subset: datasets.DatasetDict(
                     {

@@ -32,8 +32,8 @@ LINKS_TASK = "sentence_alignment_links"
 
 #: The key metrics shown per task (names as the evaluator returns them), with their column labels.
 #: Clustering: pairwise and B-cubed F1 (ARI is unstable on five documents); pairs: average
-#: precision (threshold-free); alignment: AP and best F1 with `equivalent` and with
-#: `equivalent`+`partial` (related) as positive, the method's own links at its fixed threshold, and
+#: precision (threshold-free); alignment: AP with `equivalent` and with `equivalent` or `partial`
+#: (`linked`) as positive, best F1 (linked), the method's own links at its fixed threshold, and
 #: segment-as-query retrieval; coreference: MUC, B-cubed, CEAF-e and their mean (CoNLL F1); NER:
 #: strict span F1; linking: accuracy; segmentation: exact-span F1 and boundary F1.
 KEY_METRICS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -41,8 +41,8 @@ KEY_METRICS: dict[str, tuple[tuple[str, str], ...]] = {
     **{t: (("average_precision", "AP"),) for t in PAIR_TASKS},
     ALIGNMENT_TASK: (
         ("average_precision_equivalent", "AP equivalent"),
-        ("average_precision_related", "AP related"),
-        ("best_f1_related", "best F1 related"),
+        ("average_precision_linked", "AP linked"),
+        ("best_f1_linked", "best F1 linked"),
         ("mrr_at_10", "MRR@10"),
         ("ndcg_at_10", "nDCG@10"),
         ("recall_at_1", "R@1"),
@@ -54,8 +54,12 @@ KEY_METRICS: dict[str, tuple[tuple[str, str], ...]] = {
     "segmentation": (("f1", "F1"), ("boundary_f1", "boundary F1")),
 }
 
-#: Tasks whose gold is degenerate: kept in the tables as smoke tests, marked with a dagger.
-DEGENERATE = {"topic": "one gold cluster", "topic_pairs": "every pair positive"}
+#: Tasks whose gold is degenerate on any build (the evaluator also flags a task `degenerate` with a
+#: reason, e.g. sentence_alignment without gold links): kept as smoke tests, marked with a dagger.
+DEGENERATE = {
+    "topic": "one gold cluster, so putting everything in one cluster scores 1.0",
+    "topic_pairs": "every pair is positive, so any ranking scores 1.0",
+}
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,8 @@ class Run:
 
 
 def has_interval(metrics: Mapping[str, Any], key: str) -> bool:
-    """True when the metric comes with both bounds of its interval."""
-    return f"{key}_ci_low" in metrics and f"{key}_ci_high" in metrics
+    """True when the metric comes with both bounds of its interval (the evaluator gives null bounds for < 2 units)."""
+    return metrics.get(f"{key}_ci_low") is not None and metrics.get(f"{key}_ci_high") is not None
 
 
 def format_cell(metrics: Mapping[str, Any] | None, key: str) -> str:
@@ -158,13 +162,15 @@ def results_table(run: Run) -> str:
     labels = {(e["doc_id"], e["start"], e["end"]): str(e["label"]) for e in run.entities}
     blocks = []
     no_interval: set[str] = set()
+    null_bounds: set[str] = set()
+    degenerate = _degenerate_tasks(results)
     for fam in FAMILIES:
         rows = [m for m in _method_order(results, run.baselines) if any(t in results[m] for t in fam.tasks)]
         if not rows:
             continue
         cols = [(t, metric, label) for t in fam.tasks for metric, label in KEY_METRICS[t]]
         head = ["method"] + (["equals"] if fam.partition_task else [])
-        head += [f"{_task_label(t)} {label}" for t, _, label in cols]
+        head += [_column(t, label, degenerate) for t, _, label in cols]
         lines = [f"**{fam.caption}**", "", "| " + " | ".join(head) + " |", "| --- |" + (" --- |" if fam.partition_task else "") + " ---: |" * len(cols)]
         for name in rows:
             cells = [_method_label(name, run)]
@@ -175,17 +181,20 @@ def results_table(run: Run) -> str:
                 metrics = results[name].get(task)
                 cells.append(format_cell(metrics, metric))
                 if metrics and metrics.get(metric) is not None and not has_interval(metrics, metric):
-                    no_interval.add(task)
+                    (null_bounds if f"{metric}_ci_low" in metrics else no_interval).add(task)
             lines.append("| " + " | ".join(cells) + " |")
         support = _support_line(fam, results, rows)
         if support:
             lines += ["", support]
         blocks.append("\n".join(lines))
     notes = []
-    if any(t in DEGENERATE for fam in FAMILIES for t in fam.tasks):
+    shown = {t for fam in FAMILIES for t in fam.tasks if any(t in results[m] for m in results)}
+    if degenerate & shown:
+        reasons = {t: _degenerate_reason(results, t) for t in sorted(degenerate & shown)}
         notes.append(
-            "† Degenerate gold, kept only as a smoke test: the topic level has one gold cluster, so every "
-            "method that merges everything scores 1.0 there and every pair is positive."
+            "† Degenerate gold, kept only as a smoke test (it cannot tell methods apart): "
+            + "; ".join(f"{t}: {r}" for t, r in reasons.items())
+            + "."
         )
     if no_interval:
         notes.append(
@@ -194,16 +203,38 @@ def results_table(run: Run) -> str:
             + "): point values only."
         )
     else:
-        notes.append("Intervals: 95% bootstrap intervals as reported by the evaluator (link F1 at a method's own threshold: over segment pairs).")
+        notes.append(
+            "Intervals: 95% bootstrap intervals as reported by the evaluator, over the units it names "
+            "(links F1 at a method's own threshold: over segment pairs)."
+        )
+    if null_bounds:
+        notes.append("No interval where the evaluator gives null bounds (fewer than two units): " + ", ".join(sorted(null_bounds)) + ".")
     return "\n\n".join(blocks + notes) + "\n"
 
 
-def _task_label(task: str) -> str:
+def _degenerate_tasks(results: Results) -> set[str]:
+    """Tasks degenerate on every build (DEGENERATE) or flagged `degenerate` by the evaluator."""
+    flagged = {t for r in results.values() for t, m in r.items() if isinstance(m, Mapping) and m.get("degenerate")}
+    return set(DEGENERATE) | flagged
+
+
+def _degenerate_reason(results: Results, task: str) -> str:
+    """The evaluator's degenerate_reason for a task, else the reason known for every build."""
+    for r in results.values():
+        reason = r.get(task, {}).get("degenerate_reason") if isinstance(r.get(task), Mapping) else None
+        if reason:
+            return str(reason)
+    return DEGENERATE.get(task, "degenerate gold")
+
+
+def _column(task: str, label: str, degenerate: set[str]) -> str:
+    """Column header: task and metric label, a dagger on degenerate tasks (alignment columns: label only)."""
+    dagger = "†" if task in degenerate else ""
     if task == LINKS_TASK:
-        return "links"
+        return f"links {label}"
     if task == ALIGNMENT_TASK:
-        return ""
-    return task + ("†" if task in DEGENERATE else "")
+        return f"{label}{dagger}"
+    return f"{task}{dagger} {label}"
 
 
 def _method_label(name: str, run: Run) -> str:
@@ -215,12 +246,15 @@ def _method_label(name: str, run: Run) -> str:
 
 
 def _support_line(fam: Family, results: Results, rows: Sequence[str]) -> str:
-    """`Support n: task n, ...` from the evaluator's `n` keys, where present."""
+    """`Support n: task n unit, ...` from the evaluator's `n` (and `n_queries`) keys, where present."""
     parts = []
     for task in fam.tasks:
-        ns = sorted({results[m][task]["n"] for m in rows if task in results[m] and "n" in results[m][task]})
-        if ns:
-            parts.append(f"{task} {'/'.join(str(int(n)) for n in ns)}")
+        for key, unit_key in (("n", "unit"), ("n_queries", "query_unit")):
+            found = {(results[m][task][key], results[m][task].get(unit_key)) for m in rows if task in results[m] and key in results[m][task]}
+            if found:
+                ns = "/".join(str(int(n)) for n in sorted({n for n, _ in found}))
+                units = sorted({str(u) for _, u in found if u})
+                parts.append(f"{task} {ns}" + (f" {units[0]}s" if len(units) == 1 else ""))
     return ("Support n: " + ", ".join(parts) + ".") if parts else ""
 
 
