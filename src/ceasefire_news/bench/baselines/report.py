@@ -379,13 +379,17 @@ def limits_text(run: Run) -> str:
         f"methods apart: most equal a trivial outcome, and {spread}. "
         "The topic level has a single gold cluster and is a smoke test only."
     ]
+    units = [f"{s.get('segments', 0)} gold segments"]
     if s.get("segment_pairs"):
-        parts.append(
-            f"The segment-level tasks carry what power there is: {s.get('segments', 0)} gold segments, "
-            f"{s['segment_pairs']} cross-document segment pairs with {s.get('gold_links', 0)} gold links, and "
-            f"{s.get('coreference_mentions', 0)} gold mentions to cluster; even there the texts retell one story, "
-            "so the scores say how methods rank on paraphrased news about one event, not on news in general."
-        )
+        units.append(f"{s['segment_pairs']} cross-document segment pairs with {s.get('gold_links', 0)} gold links")
+    units.append(f"{s.get('coreference_mentions', 0)} gold mentions to cluster across documents")
+    parts.append(
+        "The segment- and mention-level tasks carry what power there is (" + ", ".join(units) + "); even there "
+        "the texts retell one story, so the scores say how methods rank on paraphrased news about one event, "
+        "not how they do on news in general."
+    )
+    if not s.get("segment_pairs"):
+        parts.append("This build has no gold alignment links, so the sentence-alignment scores are not measurements yet.")
     return " ".join(parts)
 
 
