@@ -17,7 +17,7 @@ from typing import Any
 
 from .embeddings import encode, load_embedding_model
 from .spans import Gazetteer, default_gazetteer
-from .text import Rows, SegmentKey, normalize_text, segment_texts
+from .text import Rows, SegmentKey, label_name, normalize_text, segment_texts
 
 ALIGNMENT_TASK = "sentence_alignment"
 
@@ -133,7 +133,7 @@ def gold_entity_sets(entities: Rows) -> dict[SegmentKey, set[str]]:
     """(doc_id, sentence_index) -> the referents of its gold mentions: entity_id, else label + normalised text."""
     out: dict[SegmentKey, set[str]] = {}
     for row in entities:
-        key = row["entity_id"] if row.get("entity_id") else f"{_label_name(row['label'])}:{normalize_text(row['text'])}"
+        key = row["entity_id"] if row.get("entity_id") else f"{label_name(row['label'])}:{normalize_text(row['text'])}"
         out.setdefault((row["doc_id"], row["sentence_index"]), set()).add(key)
     return out
 
@@ -159,15 +159,6 @@ def entity_jaccard_scores(sentences: Rows, entity_sets: Mapping[SegmentKey, set[
         union = x | y
         out[(a, i, b, j)] = len(x & y) / len(union) if union else 0.0
     return out
-
-
-def _label_name(label: Any) -> str:
-    """An entity label as its name (the entities table stores the ClassLabel index)."""
-    if isinstance(label, str):
-        return label
-    from ...schema.models import ENTITY_LABELS
-
-    return ENTITY_LABELS[int(label)]
 
 
 # --- the method's own decision at its fixed threshold ---------------------------------------------

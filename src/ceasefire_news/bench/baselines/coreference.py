@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .spans import Gazetteer, default_gazetteer
-from .text import Rows
+from .text import Rows, label_name
 
 COREFERENCE_TASK = "entity_coreference"
 
@@ -19,18 +19,9 @@ Predictions = dict[str, list[dict[str, Any]]]
 MentionKey = tuple[str, int, int]
 
 
-def _label_name(label: Any) -> str:
-    """An entity label as its name (the entities table stores the ClassLabel index)."""
-    if isinstance(label, str):
-        return label
-    from ...schema.models import ENTITY_LABELS
-
-    return ENTITY_LABELS[int(label)]
-
-
 def coreference_mentions(entities: Rows) -> list[dict[str, Any]]:
     """The gold mentions the task clusters (entity_id not null), in (doc_id, start, end) order, labels as names."""
-    rows = [dict(r, label=_label_name(r["label"])) for r in entities if r.get("entity_id")]
+    rows = [dict(r, label=label_name(r["label"])) for r in entities if r.get("entity_id")]
     return sorted(rows, key=lambda r: (r["doc_id"], r["start"], r["end"]))
 
 

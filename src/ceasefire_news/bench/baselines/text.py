@@ -61,6 +61,15 @@ def jaccard(a: set[Any], b: set[Any]) -> float:
     return len(a & b) / len(union) if union else 1.0
 
 
+def label_name(label: Any) -> str:
+    """An entity label as its name (the loaded `entities` table stores the ClassLabel index)."""
+    if isinstance(label, str):
+        return label
+    from ...schema.models import ENTITY_LABELS
+
+    return ENTITY_LABELS[int(label)]
+
+
 def doc_pairs(doc_ids: Iterable[str]) -> list[tuple[str, str]]:
     """Every unordered pair of doc ids once, as (doc_a, doc_b) with doc_a < doc_b, sorted."""
     return list(itertools.combinations(sorted(doc_ids), 2))
