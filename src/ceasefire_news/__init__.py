@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "DATASET_VERSION": ".versions",
     "spans_from_iob2": ".bench.iob2",
     "iob2_from_spans": ".bench.iob2",
+    "mteb_tasks": ".bench.mteb_tasks",  # imports mteb only when asked for (extra `mteb`)
 }
 
 __all__ = sorted([*_LAZY, "FORMAT_VERSION", "SCHEMA_VERSION", "__version__"])
@@ -34,6 +35,7 @@ __all__ = sorted([*_LAZY, "FORMAT_VERSION", "SCHEMA_VERSION", "__version__"])
 if TYPE_CHECKING:
     from .bench.evaluate import TASKS, evaluate
     from .bench.iob2 import iob2_from_spans, spans_from_iob2
+    from .bench.mteb_tasks import mteb_tasks
     from .bench.views import clustering, pair_classification
     from .dataset.build import build
     from .dataset.load import load, load_all
