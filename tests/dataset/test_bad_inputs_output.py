@@ -272,3 +272,20 @@ def test_allowed_targets_are_written(kind: str, tmp_path: Path) -> None:
     if kind == "symlink to earlier output":
         assert out.is_symlink() and validate(tmp_path / "v1")
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_baseline_predictions_follow_the_same_policy(tmp_path: Path) -> None:
+    """bench.baselines.write_predictions writes only into an absent, empty or earlier predictions directory."""
+    from ceasefire_news import DatasetError
+    from ceasefire_news.bench.baselines import write_predictions
+
+    predictions = {"event": [{"doc_id": "a", "group": 1}]}
+    out = tmp_path / "preds"
+    assert write_predictions(predictions, out) == {"event": out / "event.jsonl"}
+    write_predictions({"topic": [{"doc_id": "a", "group": 2}]}, out)  # its own earlier output: replaced whole
+    assert sorted(p.name for p in out.iterdir()) == ["topic.jsonl"]
+    (out / "notes.md").write_text("mine")
+    before = tree_state(tmp_path)
+    with pytest.raises(DatasetError, match="notes.md, which is not a prediction file"):
+        write_predictions(predictions, out)
+    assert tree_state(tmp_path) == before

@@ -53,16 +53,19 @@ def _overlaps(a: Path, b: Path) -> bool:
     return a == b or a.is_relative_to(b) or b.is_relative_to(a)
 
 
-def check_output(out: Path | str, protected: Iterable[Path | str] = ()) -> Path:
+def check_output(
+    out: Path | str, protected: Iterable[Path | str] = (), recognise: Callable[[Path], str | None] = not_our_output
+) -> Path:
     """Return the directory a command may replace for out; raise DatasetError if writing there could lose data.
 
     `protected` are directories that must neither be, hold, nor lie inside the output (the seeds).
+    `recognise(dir)` says why dir is not an earlier output of the writer (None if it is one).
     """
     out = Path(out)
     target = out
     if out.is_symlink():
         target = _real(out)
-        if not target.is_dir() or not_our_output(target) is not None:
+        if not target.is_dir() or recognise(target) is not None:
             what = "which is not a ceasefire-news dataset" if target.exists() else "which does not exist"
             raise _refuse(out, f"it is a symbolic link to {target}, {what}")
     real = _real(target)
@@ -83,7 +86,7 @@ def check_output(out: Path | str, protected: Iterable[Path | str] = ()) -> Path:
         except OSError as err:
             raise _refuse(out, f"it cannot be listed ({err.strerror})") from err
         if not empty:
-            why = not_our_output(target)
+            why = recognise(target)
             if why is not None:
                 raise _refuse(out, f"it is not empty and not an earlier ceasefire-news output ({why}); "
                                    "choose a new path, or move its contents away yourself")
@@ -188,6 +191,7 @@ def write_output(
     write: Callable[[Path], None],
     check: Callable[[Path], object] = lambda _: None,
     protected: Iterable[Path | str] = (),
+    recognise: Callable[[Path], str | None] = not_our_output,
 ) -> Path:
     """Write a new output for out with write(dir), check(dir) it, then swap it into place atomically; return out.
 
@@ -196,7 +200,7 @@ def write_output(
     """
     out = Path(out)
     protected = list(protected)
-    target = check_output(out, protected)
+    target = check_output(out, protected, recognise)
     created: list[Path] = []
     container: Path | None = None
     lock_fd: int | None = None
@@ -211,7 +215,7 @@ def write_output(
             staged.mkdir()
             write(staged)
             check(staged)
-            check_output(out, protected)  # again: something may have appeared at out meanwhile
+            check_output(out, protected, recognise)  # again: something may have appeared at out meanwhile
             previous = container / "previous"
             if target.exists():
                 os.replace(target, previous)

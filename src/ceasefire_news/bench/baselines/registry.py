@@ -246,18 +246,34 @@ def run_baseline(baseline: Baseline | str, tables: Tables) -> Predictions:
     return preds
 
 
+def _not_predictions(folder: Path) -> str | None:
+    """None if folder holds only <task>.jsonl files (an earlier write_predictions output), else why not."""
+    from ..predictions import PREDICTION_MODELS
+
+    for entry in sorted(folder.iterdir()):
+        if entry.name.removesuffix(".jsonl") not in PREDICTION_MODELS or entry.is_symlink() or not entry.is_file():
+            return f"it holds {entry.name}, which is not a prediction file written by ceasefire-news"
+    return None
+
+
 def write_predictions(predictions: Predictions, out_dir: Path | str) -> dict[str, Path]:
-    """Write each task's records to <out_dir>/<task>.jsonl (UTF-8, one JSON object per line)."""
+    """Write each task's records to <out_dir>/<task>.jsonl (UTF-8, one JSON object per line).
+
+    out_dir follows the output-path policy (dataset/output.py): absent, empty, or an earlier
+    output of this function; it is replaced as a whole, atomically.
+    """
+    from ...dataset.output import write_output
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for task, records in predictions.items():
-        path = out / f"{task}.jsonl"
-        with path.open("w", encoding="utf-8", newline="\n") as f:
-            for record in records:
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        paths[task] = path
-    return paths
+
+    def write(folder: Path) -> None:
+        for task, records in predictions.items():
+            with (folder / f"{task}.jsonl").open("w", encoding="utf-8", newline="\n") as f:
+                for record in records:
+                    f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    write_output(out, write, recognise=_not_predictions)
+    return {task: out / f"{task}.jsonl" for task in predictions}
 
 
 def scorable_tasks() -> tuple[str, ...]:
