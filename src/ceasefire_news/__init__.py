@@ -1,6 +1,7 @@
 """ceasefire-news: an annotated news corpus and benchmark for near-duplicates, clustering, NER, linking and segmentation."""
 
 from .dataset.build import build
+from .silver.pipeline import annotate
 from .gold.checks import validate
 from .errors import DatasetError
 from .bench.evaluate import TASKS, evaluate
@@ -18,6 +19,7 @@ __all__ = [
     "TABLES",
     "DatasetError",
     "__version__",
+    "annotate",
     "build",
     "clustering",
     "evaluate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,8 +28,20 @@ class TableEntry(BaseModel):
     """Where a table lives and how many rows it has."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    file: str = Field(description="Path of the table's Parquet file, relative to the dataset directory.")
+    file: str = Field(
+        description="Path of the table's Parquet file, relative to the dataset directory; for a table "
+        "written in several shards, a glob pattern matching exactly its shard files (data/<config>/test-*-of-000NN.parquet)."
+    )
     num_rows: int = Field(ge=0, description="Number of rows.")
+
+
+class LayerSource(BaseModel):
+    """Who made a table: hand-checked gold or the silver pipeline, with the method and its version."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    source: Literal["gold", "silver"] = Field(description="gold: written and checked by hand; silver: made by the pipeline.")
+    method: str = Field(min_length=1, description="How the table was made (tool, model or rule set).")
+    version: str = Field(min_length=1, description="Version of that method (a change in output bumps it).")
 
 
 class Manifest(BaseModel):
@@ -42,6 +55,11 @@ class Manifest(BaseModel):
     files: dict[str, FileEntry] = Field(description="Every file of the directory except manifest.json.")
     tables: dict[str, TableEntry] = Field(description="Every table (config) with its file and row count.")
     inputs: dict[str, str] = Field(description="SHA-256 of every input file, by path relative to the seeds dir.")
+    provenance: dict[str, LayerSource] | None = Field(
+        default=None,
+        description="Per table, gold or silver and the method that made it. Absent in a build of hand-annotated "
+        "seeds, where every table is gold; present in every build with at least one silver table.",
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -58,7 +76,9 @@ def list_files(root: Path) -> list[str]:
     )
 
 
-def write_manifest(root: Path, tables: dict[str, TableEntry], inputs: dict[str, str]) -> Manifest:
+def write_manifest(
+    root: Path, tables: dict[str, TableEntry], inputs: dict[str, str], provenance: dict[str, LayerSource] | None = None
+) -> Manifest:
     """Checksum every file under root and write manifest.json deterministically."""
     manifest = Manifest(
         name="ceasefire-news",
@@ -71,9 +91,10 @@ def write_manifest(root: Path, tables: dict[str, TableEntry], inputs: dict[str, 
         },
         tables=dict(sorted(tables.items())),
         inputs=dict(sorted(inputs.items())),
+        provenance=dict(sorted(provenance.items())) if provenance is not None else None,
     )
     (root / MANIFEST_FILE).write_text(
-        json.dumps(manifest.model_dump(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        json.dumps(manifest.model_dump(exclude_none=True), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     return manifest

@@ -62,9 +62,9 @@ def read_metadata(path: Path) -> dict[str, str]:
     return json.loads(raw) if raw else {}
 
 
-def read_parquet(config: str, path: Path, log: ProblemLog) -> list[Located]:
-    """Read a config's Parquet file back into validated records, each located by row."""
-    table = TABLES[config]
+def read_parquet(config: str, path: Path, log: ProblemLog, table: Table | None = None) -> list[Located]:
+    """Read a config's Parquet file back into validated records, each located by row (`table`: another declaration of the config)."""
+    table = table if table is not None else TABLES[config]
     try:
         data = pq.read_table(path)
     except (OSError, pa.ArrowException) as err:

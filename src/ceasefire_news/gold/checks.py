@@ -99,6 +99,13 @@ def validate(data_dir: Path | str) -> Manifest:
     log.raise_if_any()
     assert manifest is not None
     verify_files(root, manifest, log)
+    if manifest.provenance is not None:  # a build with silver tables: sharded, checked shard by shard
+        from ..silver.checks import validate_silver
+
+        validate_silver(root, manifest, log)
+        _check_card(root, manifest, log)
+        log.raise_if_any()
+        return manifest
     located: dict[str, list[Located]] = {}
     for name in REQUIRED_TABLES:
         if name not in manifest.tables:

@@ -172,3 +172,12 @@ class Pair(Record):
     doc_a: str = Field(pattern=DOC_ID_PATTERN, description="First document id (doc_a < doc_b).")
     doc_b: str = Field(pattern=DOC_ID_PATTERN, description="Second document id.")
     relation: Relation = Field(description="Finest level whose group the two documents share.")
+
+
+class CandidatePair(Pair):
+    """A row of the `pairs` table of a silver build: a scored candidate pair, not every pair."""
+
+    jaccard: float = Field(ge=0, le=1, allow_inf_nan=False, description="Exact Jaccard of the two documents' content-word sets.")
+    tfidf_cosine: float = Field(
+        ge=-1e-6, le=1 + 1e-6, allow_inf_nan=False, description="Cosine of the two documents' TF-IDF vectors (word 1+2-grams)."
+    )

@@ -217,10 +217,8 @@ def entity_batch(
     seg_end = sentences.column("end").to_pylist()
     found = recognize([texts[d][a:b] for d, a, b in zip(seg_doc, seg_start, seg_end)], mode)
     ent: dict[str, list] = {name: [] for name in ENTITY_COLUMNS.names}
-    ner: dict[str, list] = {name: [] for name in NER_COLUMNS.names}
-    for doc_id, index, seg_a, seg_b, spans in zip(seg_doc, seg_index, seg_start, seg_end, found):
+    for doc_id, index, seg_a, spans in zip(seg_doc, seg_index, seg_start, found):
         text = texts[doc_id]
-        mentions: list[tuple[int, int, str]] = []
         last_end = seg_a
         for rel_a, rel_b, label in spans:
             if label not in _LABEL_CODE:
@@ -228,9 +226,7 @@ def entity_batch(
             a, b = tidy_span(text, seg_a + rel_a, seg_a + rel_b)
             if a >= b or a < last_end:
                 continue
-            mentions.append((a, b, label))
             last_end = b
-        for a, b, label in mentions:
             kb_id, entity_id = linker.link(text[a:b], label)
             ent["doc_id"].append(doc_id)
             ent["mention_id"].append(f"{doc_id}:{a}-{b}")
@@ -241,19 +237,36 @@ def entity_batch(
             ent["label"].append(_LABEL_CODE[label])
             ent["kb_id"].append(kb_id)
             ent["entity_id"].append(entity_id)
-        spans_tok = tokenize(text, seg_a, seg_b, [c for a, b, _ in mentions for c in (a, b)])
-        starts = {a: k for k, (a, _) in enumerate(spans_tok)}
-        ends = {b: k for k, (_, b) in enumerate(spans_tok)}
-        tags = [_TAG_CODE["O"]] * len(spans_tok)
-        for a, b, label in mentions:
+    mentions = pa.table(ent, schema=ENTITY_COLUMNS)
+    return mentions, ner_from_mentions(docs, sentences, mentions)
+
+
+def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, mentions: pa.Table) -> pa.Table:
+    """The `ner` rows: each segment tokenized as the gold build does (gold/entities.tokenize), IOB2-tagged."""
+    texts = dict(zip(docs.column("doc_id").to_pylist(), docs.column("text").to_pylist()))
+    by_segment: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+    for doc_id, index, a, b, label in zip(
+        *(mentions.column(c).to_pylist() for c in ("doc_id", "sentence_index", "start", "end", "label"))
+    ):
+        by_segment.setdefault((doc_id, index), []).append((a, b, label))
+    ner: dict[str, list] = {name: [] for name in NER_COLUMNS.names}
+    for doc_id, index, seg_a, seg_b in zip(*(sentences.column(c).to_pylist() for c in ("doc_id", "index", "start", "end"))):
+        text = texts[doc_id]
+        found = by_segment.get((doc_id, index), [])
+        spans = tokenize(text, seg_a, seg_b, [c for a, b, _ in found for c in (a, b)])
+        starts = {a: k for k, (a, _) in enumerate(spans)}
+        ends = {b: k for k, (_, b) in enumerate(spans)}
+        tags = [0] * len(spans)  # "O"
+        for a, b, label in found:
+            name = ENTITY_LABELS[label]
             first, last = starts[a], ends[b]
-            tags[first] = _TAG_CODE[f"B-{label}"]
+            tags[first] = _TAG_CODE[f"B-{name}"]
             for k in range(first + 1, last + 1):
-                tags[k] = _TAG_CODE[f"I-{label}"]
+                tags[k] = _TAG_CODE[f"I-{name}"]
         ner["doc_id"].append(doc_id)
         ner["sentence_index"].append(index)
-        ner["tokens"].append([text[a:b] for a, b in spans_tok])
-        ner["token_starts"].append([a for a, _ in spans_tok])
-        ner["token_ends"].append([b for _, b in spans_tok])
+        ner["tokens"].append([text[a:b] for a, b in spans])
+        ner["token_starts"].append([a for a, _ in spans])
+        ner["token_ends"].append([b for _, b in spans])
         ner["ner_tags"].append(tags)
-    return pa.table(ent, schema=ENTITY_COLUMNS), pa.table(ner, schema=NER_COLUMNS)
+    return pa.table(ner, schema=NER_COLUMNS)

@@ -371,6 +371,6 @@ def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
 def expected_rows_note(num_docs: int) -> str:
     """A sentence for the card: the LSH setting used and the chance of finding pairs at a few Jaccards."""
     r = lsh_rows(num_docs)
-    probs = ", ".join(f"J={j}: {candidate_probability(j, r):.2f}" for j in (0.2, 1 / 3, 0.5, 0.7))
-    return f"{NUM_PERM // r} bands x {r} rows (probability of becoming a candidate: {probs})"
+    probs = ", ".join(f"{name}: {candidate_probability(j, r):.2f}" for name, j in (("0.2", 0.2), ("1/3", 1 / 3), ("0.5", 0.5), ("0.7", 0.7)))
+    return f"LSH {NUM_PERM // r} bands x {r} rows; chance that a pair becomes a candidate at Jaccard {probs}"
 

@@ -1,0 +1,174 @@
+"""Validation of a silver (sharded) build: the gold invariants per shard, and the corpus-level ones in Arrow.
+
+Shard k of every per-document table holds the same documents, so each shard is checked on its own
+with the gold build's checks (gold/checks.derive: segments cover the text, mentions lie in one
+segment, ner rows follow from segments and mentions). What spans shards is checked with Arrow
+compute over a few columns: doc_ids unique, each group level a partition refining the next, and
+every pair naming known documents in key order with the relation its groups give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..dataset.manifest import Manifest
+from ..dataset.shards import read_shards
+from ..dataset.storage import read_metadata, read_parquet
+from ..errors import ProblemLog
+from ..schema.models import GROUP_LEVELS, RELATIONS
+from ..schema.tables import declared_table
+
+PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
+
+
+def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
+    """Check a build whose manifest records provenance (at least one silver table)."""
+    from ..gold.checks import REQUIRED_TABLES, _compare, derive
+
+    assert manifest.provenance is not None
+    silver_groups = manifest.provenance.get("duplicate_groups") is None or manifest.provenance["duplicate_groups"].source == "silver"
+    for name in REQUIRED_TABLES:
+        if name not in manifest.tables:
+            log.add(str(root / "manifest.json"), f"required table {name!r} is missing", field="tables")
+    if log.problems:
+        return
+    shards = {name: read_shards(root, entry.file) for name, entry in manifest.tables.items()}
+    counts = {name: len(shards[name]) for name in PER_DOCUMENT}
+    if len(set(counts.values())) != 1:
+        log.add(str(root / "manifest.json"), f"per-document tables have different shard counts {counts}; expected equal", field="tables")
+        return
+    for name, paths in shards.items():
+        _check_files(root, manifest, name, paths, silver_groups, log)
+    if log.problems:
+        return
+    doc_ids: list[pa.Array] = []
+    for k in range(counts["documents"]):
+        located = {
+            name: read_parquet(name, shards[name][k], log, declared_table(name, silver_groups))
+            for name in ("documents", "sentences", "entities", "ner")
+        }
+        _check_key_order(shards, k, log)
+        derived = derive(located, log)
+        for name in ("entities", "ner"):
+            _compare(name, located[name], derived[name], log)
+        ids = pa.array(sorted(i.record.doc_id for i in located["documents"]), pa.string())
+        doc_ids.append(ids)
+        groups_ids = pq.read_table(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
+        if groups_ids.to_pylist() != ids.to_pylist():
+            log.add(str(shards["duplicate_groups"][k]), "doc_ids differ from the documents shard's (one row per document, same shard)", field="doc_id")
+    if log.problems:
+        return
+    all_ids = pa.concat_arrays(doc_ids) if doc_ids else pa.array([], pa.string())
+    if pc.count_distinct(all_ids).as_py() != len(all_ids):
+        dupes = pa.table({"d": all_ids}).group_by("d").aggregate([("d", "count")]).filter(pc.greater(pc.field("d_count"), 1))
+        log.add(str(root / "data" / "documents"), f"doc_id {dupes.column('d')[0].as_py()!r} occurs in more than one row", field="doc_id")
+        return
+    groups = pa.concat_tables(pq.read_table(p) for p in shards["duplicate_groups"])
+    _check_partitions(root, groups, log)
+    _check_pairs(root, shards["pairs"], groups, silver_groups, log)
+
+
+def _check_files(root: Path, manifest: Manifest, name: str, paths: list[Path], silver_groups: bool, log: ProblemLog) -> None:
+    table = declared_table(name, silver_groups)
+    rows = 0
+    for path in paths:
+        if not path.is_file():
+            continue  # reported by verify_files
+        try:
+            schema = pq.read_schema(path)
+            rows += pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException) as err:
+            log.add(str(path), f"cannot read Parquet file: {err}")
+            continue
+        if schema.remove_metadata() != table.arrow_schema:
+            log.add(str(path), f"schema differs from the declared {name} schema: {schema.remove_metadata()}")
+        stamp = read_metadata(path)
+        for key in ("dataset_version", "schema_version", "format_version"):
+            if stamp.get(key) != getattr(manifest, key):
+                log.add(str(path), f"Parquet metadata {key}={stamp.get(key)!r}, manifest.json has {getattr(manifest, key)!r}", field=key)
+    if rows != manifest.tables[name].num_rows:
+        log.add(str(root / "manifest.json"), f"{name} has {rows} rows in its shards but manifest.json says {manifest.tables[name].num_rows}", field="num_rows")
+
+
+def _check_key_order(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
+    """Rows inside a shard are in strictly increasing key order (the writer sorts them)."""
+    for name in PER_DOCUMENT:
+        table = declared_table(name)
+        data = pq.read_table(shards[name][k], columns=list(table.key))
+        keys = list(zip(*(data.column(c).to_pylist() for c in table.key)))
+        for row, (a, b) in enumerate(zip(keys, keys[1:]), 1):
+            if not a < b:
+                log.add(str(shards[name][k]), f"rows out of key order: {b} follows {a}", row=row, field=table.key[0])
+                break
+
+
+def _check_partitions(root: Path, groups: pa.Table, log: ProblemLog) -> None:
+    """Each group level refines the next coarser one."""
+    where = str(root / "data" / "duplicate_groups")
+    for finer, coarser in zip(GROUP_LEVELS, GROUP_LEVELS[1:]):
+        spread = groups.group_by(finer).aggregate([(coarser, "count_distinct")])
+        bad = spread.filter(pc.greater(spread.column(f"{coarser}_count_distinct"), 1))
+        if bad.num_rows:
+            log.add(where, f"{finer} group {bad.column(finer)[0].as_py()!r} is split across {coarser} groups", field=coarser)
+
+
+def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups: bool, log: ProblemLog) -> None:
+    """Pairs name known documents, doc_a < doc_b, in strictly increasing key order, with the relation their groups give."""
+    ids = groups.column("doc_id")
+    previous = None
+    total = 0
+    for path in paths:
+        pairs = pq.read_table(path)
+        total += pairs.num_rows
+        if not pairs.num_rows:
+            continue
+        a, b = pairs.column("doc_a"), pairs.column("doc_b")
+        for column, name in ((a, "doc_a"), (b, "doc_b")):
+            unknown = pc.invert(pc.is_in(column, value_set=ids))
+            if pc.any(unknown).as_py():
+                row = pc.index(unknown, True).as_py()
+                log.add(str(path), f"unknown doc_id {column[row].as_py()!r}", row=row, field=name)
+                return
+        if not pc.all(pc.less(a, b)).as_py():
+            row = pc.index(pc.less(a, b), False).as_py()
+            log.add(str(path), "doc_a must sort before doc_b", row=row, field="doc_a")
+            return
+        keys = list(zip(a.to_pylist(), b.to_pylist()))
+        if previous is not None:
+            keys.insert(0, previous)
+        for row, (x, y) in enumerate(zip(keys, keys[1:])):
+            if not x < y:
+                log.add(str(path), f"pairs out of key order or repeated: {y} after {x}", row=row, field="doc_a")
+                return
+        previous = keys[-1]
+        expected = _relations(pairs, groups)
+        wrong = pc.not_equal(pairs.column("relation"), expected)
+        if pc.any(wrong).as_py():
+            row = pc.index(wrong, True).as_py()
+            log.add(
+                str(path),
+                f"relation {RELATIONS[pairs.column('relation')[row].as_py()]!r} but the groups give {RELATIONS[expected[row].as_py()]!r}",
+                row=row,
+                field="relation",
+            )
+            return
+    n = len(ids)
+    if not silver_groups and total != n * (n - 1) // 2:
+        log.add(str(root / "data" / "pairs"), f"{total} pairs but {n} documents have {n * (n - 1) // 2}; a gold pairs table lists every pair")
+
+
+def _relations(pairs: pa.Table, groups: pa.Table) -> pa.Array:
+    """The relation code the groups give each pair (finest shared level)."""
+    index = {}
+    for side in ("doc_a", "doc_b"):
+        pos = pc.index_in(pairs.column(side), value_set=groups.column("doc_id"))
+        index[side] = {level: pc.take(groups.column(level), pos) for level in GROUP_LEVELS}
+    code = pa.array([0] * pairs.num_rows, pa.int64())
+    for level, relation in (("topic", "same_topic"), ("event", "same_event"), ("near_duplicate", "near_duplicate")):
+        same = pc.equal(index["doc_a"][level], index["doc_b"][level])
+        code = pc.if_else(same, RELATIONS.index(relation), code)
+    return code
