@@ -44,13 +44,15 @@ class RayEngine:
             raise ImportError("the Ray engine needs the optional extra: pip install 'ceasefire-news[ray]'") from err
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self._started = False
+        for name in ("ray", "ray.data"):  # Ray's own start-up notes would break the progress bar
+            logging.getLogger(name).setLevel(logging.ERROR)
         if not ray.is_initialized():
             address = os.environ.get("RAY_ADDRESS") or None
             options: dict[str, Any] = dict(
                 address=address,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
                 configure_logging=True,
             )
             if address is None:
@@ -62,7 +64,6 @@ class RayEngine:
         context = DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
         self.window = 4 * self.workers
 
     def map(self, fn: Stage, batches: Iterable[pa.Table], plan: Any) -> Iterator[pa.Table]:

@@ -27,6 +27,20 @@ from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __versio
 
 NAME = "ceasefire-news-silver"
 
+#: Table descriptions for a silver build (the declared ones speak of gold rows).
+SILVER_DESCRIPTIONS = {
+    "sentences": "One row per segment (sentence, title, heading, list item or boilerplate).",
+    "entities": "One row per entity mention (18 OntoNotes types) with its Wikidata link from the verified registry and entity id.",
+    "duplicate_groups": "One row per document: its group at the near_duplicate, event and topic levels.",
+}
+
+
+def description(name: str, writer, provenance: dict[str, LayerSource]) -> str:
+    """A table's description: the declared one, or the silver wording for a silver table."""
+    if provenance[name].source == "silver" and name in SILVER_DESCRIPTIONS:
+        return SILVER_DESCRIPTIONS[name]
+    return writer.table.description
+
 
 def size_category(n: int) -> str:
     """The Hub's size_categories value for n rows."""
@@ -45,7 +59,7 @@ def quality_markdown() -> str:
     return quality["markdown"]
 
 
-def card_yaml(files: dict[str, list[str]], writers: dict, root: Path, num_docs: int, any_gold: bool) -> dict:
+def card_yaml(files: dict[str, list[str]], writers: dict, root: Path, num_docs: int, provenance: dict[str, LayerSource]) -> dict:
     """Hub metadata, one config per table listing its shards, and dataset_info from the declared Features."""
     configs, infos = [], []
     for i, (name, paths) in enumerate(files.items()):
@@ -56,7 +70,7 @@ def card_yaml(files: dict[str, list[str]], writers: dict, root: Path, num_docs: 
         if i == 0:
             config["default"] = True
         config["version"] = DATASET_VERSION
-        config["description"] = f"{writer.table.description} (content sha256 {content[:16]})"
+        config["description"] = f"{description(name, writer, provenance)} (content sha256 {content[:16]})"
         configs.append(config)
         splits = datasets.SplitDict()
         splits.add(datasets.SplitInfo(name=SPLIT, num_bytes=writer.num_bytes, num_examples=writer.num_rows))
@@ -69,18 +83,20 @@ def card_yaml(files: dict[str, list[str]], writers: dict, root: Path, num_docs: 
             "pretty_name": NAME,
             "license_name": "texts-of-their-sources",
             "size_categories": [size_category(num_docs)],
-            "annotations_creators": ["expert-generated", "machine-generated"] if any_gold else ["machine-generated"],
+            "annotations_creators": ["expert-generated", "machine-generated"]
+            if any(p.source == "gold" for p in provenance.values())
+            else ["machine-generated"],
             "tags": ["silver-annotations", "near-duplicate-detection", "news-clustering", "sentence-segmentation", "entity-linking"],
         }
     )
     return {**meta, "configs": configs, "dataset_info": infos}
 
 
-def _fields(writers: dict) -> str:
+def _fields(writers: dict, provenance: dict[str, LayerSource]) -> str:
     lines = []
     for name, writer in writers.items():
         table = writer.table
-        lines += [f"`{name}`: {table.description}", "", "| field | type | description |", "| --- | --- | --- |"]
+        lines += [f"`{name}`: {description(name, writer, provenance)}", "", "| field | type | description |", "| --- | --- | --- |"]
         for field, feature in table.features.items():
             desc = table.model.model_fields[field].description or ""
             kind = "ClassLabel(" + ", ".join(feature.names) + ")" if isinstance(feature, datasets.ClassLabel) else (
@@ -128,8 +144,7 @@ def write_card(
     """Write README.md (the card) of a silver build into root."""
     num_docs = writers["documents"].num_rows
     silver_groups = provenance["duplicate_groups"].source == "silver"
-    any_gold = any(p.source == "gold" for p in provenance.values())
-    front = yaml.safe_dump(card_yaml(files, writers, root, num_docs, any_gold), sort_keys=False, allow_unicode=True, width=120)
+    front = yaml.safe_dump(card_yaml(files, writers, root, num_docs, provenance), sort_keys=False, allow_unicode=True, width=120)
     template = resources.files(__package__).joinpath("data/card.md").read_text(encoding="utf-8")
     layer_rows = "\n".join(
         f"| `{name}` | {writers[name].num_rows} | **{p.source}** | {p.method} | {p.version} |" for name, p in provenance.items()
@@ -152,7 +167,7 @@ def write_card(
         layer_rows=layer_rows,
         pairs_note=pairs_note,
         quality=quality_markdown(),
-        fields=_fields(writers),
+        fields=_fields(writers, provenance),
         shard_docs=f"{shard_docs:,}",
         pairs_shard_rows=f"{PAIRS_SHARD_ROWS:,}",
         row_groups=", ".join(f"`{k}` {v:,} rows" for k, v in ROW_GROUP_ROWS.items()),

@@ -32,7 +32,8 @@ VERSION = "1"
 
 def nil_slug(text: str) -> str:
     """The `nil:` entity_id of an unlinked name: ASCII-folded, lower-case, non-alphanumerics as '-'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    spaced = re.sub(r"[\W_]+", " ", text)  # punctuation (any script) separates words before folding
+    folded = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     return f"nil:{slug or 'x'}"
 

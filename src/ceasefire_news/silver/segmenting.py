@@ -135,9 +135,13 @@ def split_lines(text: str) -> list[Line | None]:
         content = pos + (len(raw) - len(raw.lstrip()))
         is_list = content == pos and is_list_marker(text, pos) if stripped else False
         if is_list:
-            content = pos + 2
-            while content < end and text[content].isspace():
-                content += 1
+            after = pos + 2
+            while after < end and text[after].isspace():
+                after += 1
+            if after < end:  # a bare "- " line is text, not an empty list item
+                content = after
+            else:
+                is_list = False
         out.append(Line(pos, content, end, is_list) if content < end else None)
         pos += len(raw) + 1
     return out
