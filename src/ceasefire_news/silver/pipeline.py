@@ -40,11 +40,12 @@ DOC_TABLES = ("documents", "sentences", "entities", "ner")
 SILVER_MODULES = ("blingfire", "rensa", "spacy", "sklearn")
 
 
-def require_silver(progress: bool = True) -> None:
+def require_silver(progress: bool = True, ner: str | None = None) -> None:
     """Raise ImportError naming the extra to install when a silver dependency is missing."""
     import importlib.util
 
-    missing = [m for m in (*SILVER_MODULES, *(("tqdm",) if progress else ())) if importlib.util.find_spec(m) is None]
+    needed = [m for m in SILVER_MODULES if not (m == "spacy" and ner == "none")]
+    missing = [m for m in (*needed, *(("tqdm",) if progress else ())) if importlib.util.find_spec(m) is None]
     if missing:
         raise ImportError(f"the silver pipeline needs the optional extra: pip install 'ceasefire-news[silver]' (missing: {', '.join(missing)})")
 
@@ -228,7 +229,7 @@ def annotate(
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     if source.is_dir() and is_gold_seeds(source):
         return build(source, out)
-    require_silver(quiet is not True)
+    require_silver(quiet is not True, ner)
     shard_docs = shard_docs if shard_docs is not None else SHARD_DOCS
     if batch_size < 1 or shard_docs < 1 or shard_docs % batch_size:
         raise ValueError(f"shard_docs ({shard_docs}) must be a positive multiple of batch_size ({batch_size})")
@@ -421,7 +422,7 @@ class _Run:
             ent = LayerSource(
                 source="silver",
                 method=f"{entities.method(self.ner)}; links: {linking.METHOD} v{linking.VERSION} into the verified registry",
-                version=f"{entities.RULES_VERSION if self.ner == 'rules' else 'model'}-{linking.VERSION}",
+                version=f"{entities.RULES_VERSION if self.ner == 'rules' else self.ner}-{linking.VERSION}",
             )
         ner_source = "gold" if seg.source == ent.source == "gold" else "silver"
         ner_layer = LayerSource(source=ner_source, method="segments tokenized as the gold build does, IOB2 tags from the entities table", version=ent.version)
