@@ -55,7 +55,8 @@ def test_split_near_duplicate_group_is_found(silver_built: Path, tmp_path: Path)
 
 def test_wrong_pair_relation_is_found(silver_built: Path, tmp_path: Path) -> None:
     def change(t: pa.Table) -> pa.Table:
-        return t.set_column(t.schema.get_field_index("relation"), "relation", pa.array([0] * t.num_rows, pa.int64()))
+        unrelated = 0 if pa.types.is_integer(t.schema.field("relation").type) else "unrelated"  # index or name, as the file stores it
+        return t.set_column(t.schema.get_field_index("relation"), "relation", pa.array([unrelated] * t.num_rows, t.schema.field("relation").type))
 
     root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
     found = problems(root)
@@ -89,3 +90,12 @@ def test_a_changed_byte_fails_the_checksum(silver_built: Path, tmp_path: Path) -
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     assert any("test-00001-of-00002.parquet" in p and "sha256" in p for p in problems(root))
+
+
+def test_pairs_out_of_order_are_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        return t.take(pa.array([0, 2, 1, *range(3, t.num_rows)]))
+
+    root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
+    found = problems(root)
+    assert len(found) == 1 and "test-00000-of-00001.parquet row 2 field 'doc_a': pairs out of key order or repeated" in found[0], found

@@ -11,7 +11,7 @@ import pytest
 from ceasefire_news.errors import Located, ProblemLog
 from ceasefire_news.gold.entities import ner_rows
 from ceasefire_news.gold.seeds import default_seeds_dir
-from ceasefire_news.schema.models import ENTITY_LABELS, NER_TAGS, Mention, Sentence
+from ceasefire_news.schema.models import ENTITY_LABELS, Mention, Sentence
 from ceasefire_news.silver.entities import entity_batch, model_available, ner_from_mentions, recognize, ruler_patterns, tidy_span
 from ceasefire_news.silver.linking import Linker, read_registry
 from ceasefire_news.silver.segmenting import segment_batch
@@ -29,7 +29,7 @@ def linker() -> Linker:
 def mentions(text: str, mode: str, linker: Linker) -> list[tuple[str, str, str | None, str | None]]:
     docs = pa.table({"doc_id": ["d"], "text": [text]})
     ents, _ = entity_batch(docs, segment_batch(docs), mode, linker)
-    return [(r["text"], ENTITY_LABELS[r["label"]], r["kb_id"], r["entity_id"]) for r in ents.to_pylist()]
+    return [(r["text"], r["label"], r["kb_id"], r["entity_id"]) for r in ents.to_pylist()]
 
 
 def test_rules_mode_golden(linker: Linker) -> None:
@@ -99,9 +99,8 @@ def test_ner_view_equals_the_gold_derivation(linker: Linker) -> None:
     ents, ner = entity_batch(docs, sentences, "rules", linker)
     segs = {}
     for row in sentences.to_pylist():
-        row["role"] = ["title", "heading", "body", "list_item", "boilerplate"][row["role"]]
         segs.setdefault(row["doc_id"], []).append(Sentence(**row))
-    located = [Located(Mention(**{**r, "label": ENTITY_LABELS[r["label"]]}), "<silver>", row=i) for i, r in enumerate(ents.to_pylist())]
+    located = [Located(Mention(**r), "<silver>", row=i) for i, r in enumerate(ents.to_pylist())]
     log = ProblemLog()
     expected = ner_rows(texts, segs, located, log)
     assert log.problems == []
@@ -109,14 +108,14 @@ def test_ner_view_equals_the_gold_derivation(linker: Linker) -> None:
     assert len(got) == len(expected) == 150
     for row, want in zip(got, expected):
         assert row["tokens"] == want.tokens and row["token_starts"] == want.token_starts
-        assert [NER_TAGS[t] for t in row["ner_tags"]] == want.ner_tags
+        assert row["ner_tags"] == want.ner_tags
 
 
 def test_gold_mentions_give_the_gold_ner_rows(built: Path) -> None:
     import pyarrow.parquet as pq
 
-    docs = pq.read_table(built / "data/documents/test-00000-of-00001.parquet")
-    sentences = pq.read_table(built / "data/sentences/test-00000-of-00001.parquet")
-    entities = pq.read_table(built / "data/entities/test-00000-of-00001.parquet")
-    gold_ner = pq.read_table(built / "data/ner/test-00000-of-00001.parquet")
-    assert ner_from_mentions(docs, sentences, entities).to_pylist() == gold_ner.to_pylist()
+    from ceasefire_news.dataset.shards import with_label_names
+    from ceasefire_news.schema.tables import TABLES
+
+    read = {name: with_label_names(TABLES[name], pq.read_table(built / f"data/{name}/test-00000-of-00001.parquet")) for name in ("documents", "sentences", "entities", "ner")}
+    assert ner_from_mentions(read["documents"], read["sentences"], read["entities"]).to_pylist() == read["ner"].to_pylist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -187,3 +188,13 @@ def test_cli_build_from_raw_articles(raw_txt: Path, tmp_path: Path) -> None:
     assert done.stdout.strip() == f"built {out}"
     assert done.stderr == ""  # not a terminal: no progress bar, no summary
     assert json.loads((out / "manifest.json").read_text())["tables"]["documents"]["num_rows"] == 5
+
+
+def test_progress_and_summary_when_asked(raw_txt: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = annotate(raw_txt, tmp_path / "loud", ner="none", workers=1, quiet=False)
+    err = capsys.readouterr().err
+    assert "annotating" in err and "doc/s" in err and "MB/s" in err  # the tqdm bar
+    summary = err[err.index(f"built {out}: 5 documents") :]
+    assert "docs/s" in summary and "peak memory" in summary and "engine local x1" in summary
+    assert re.search(r"\n  sentences +150 rows  \(silver: rules\+blingfire", summary), summary
+    assert re.search(r"\n  entities +0 rows  \(silver: none: no entity recognition", summary), summary

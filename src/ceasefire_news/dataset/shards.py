@@ -58,6 +58,46 @@ def arrow_schema(table: Table) -> pa.Schema:
     return table.arrow_schema.with_metadata(metadata)
 
 
+def _convert_labels(table: Table, data: pa.Table, to_names: bool) -> pa.Table:
+    """ClassLabel columns converted between label names and indices (plain and list columns)."""
+    import pyarrow.compute as pc
+
+    for column, label in table.class_labels.items():
+        if column not in data.column_names:
+            continue
+        names = pa.array(list(label.names), pa.string())
+        values = data.column(column).combine_chunks()
+        is_list = pa.types.is_list(values.type) or pa.types.is_large_list(values.type)
+        flat = values.values.slice(values.offsets[0].as_py(), values.offsets[-1].as_py() - values.offsets[0].as_py()) if is_list else values
+        declared = table.arrow_schema.field(column).type
+        target = declared.value_type if pa.types.is_list(declared) else declared
+        if to_names and pa.types.is_integer(flat.type):
+            converted = pc.take(names, flat)
+        elif not to_names and pa.types.is_string(flat.type) and pa.types.is_integer(target):
+            converted = pc.index_in(flat, value_set=names)
+            if converted.null_count > flat.null_count:
+                bad = pc.filter(flat, pc.and_(pc.is_null(converted), pc.is_valid(flat)))[0].as_py()
+                raise ValueError(f"{table.name}.{column}: {bad!r} is not one of the labels {list(label.names)}")
+            converted = pc.cast(converted, target)
+        else:
+            continue
+        if is_list:
+            offsets = pc.subtract(values.offsets, values.offsets[0])
+            converted = pa.ListArray.from_arrays(offsets, converted)
+        data = data.set_column(data.schema.get_field_index(column), column, converted)
+    return data
+
+
+def to_storage(table: Table, data: pa.Table) -> pa.Table:
+    """Stage output (ClassLabel columns as label names) in the declared storage form (names or indices)."""
+    return _convert_labels(table, data, to_names=False)
+
+
+def with_label_names(table: Table, data: pa.Table) -> pa.Table:
+    """A stored table with its ClassLabel columns as label names, whichever form the file uses."""
+    return _convert_labels(table, data, to_names=True)
+
+
 class ShardWriter:
     """Writes the shards of one table in order, then names them -of-000NN."""
 
@@ -71,7 +111,7 @@ class ShardWriter:
 
     def write(self, data: pa.Table) -> None:
         """Write the next shard: rows sorted by the table's key, cast to the declared schema."""
-        data = data.select(self.table.arrow_schema.names)
+        data = to_storage(self.table, data.select(self.table.arrow_schema.names))
         data = data.sort_by([(k, "ascending") for k in self.table.key]) if data.num_rows else data
         data = data.cast(self.schema)
         path = self.root / f"data/{self.table.name}/{SPLIT}-{self.count:05d}{_PENDING}"

@@ -67,7 +67,7 @@ def documents_columns(raw: pa.Table, sentences: pa.Table) -> pa.Table:
     doc_ids = raw.column("doc_id").combine_chunks()
     position = pc.index_in(sentences.column("doc_id"), value_set=doc_ids).to_numpy(zero_copy_only=False)
     counts = np.bincount(position, minlength=len(doc_ids)) if len(position) else np.zeros(len(doc_ids), dtype=np.int64)
-    is_title = pc.and_(pc.equal(sentences.column("index"), 0), pc.equal(sentences.column("role"), 0))
+    is_title = pc.and_(pc.equal(sentences.column("index"), 0), pc.equal(sentences.column("role"), "title"))
     titles = sentences.filter(is_title)
     title_at = pc.index_in(doc_ids, value_set=titles.column("doc_id"))
     texts = raw.column("text").combine_chunks()

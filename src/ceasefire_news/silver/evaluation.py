@@ -19,6 +19,11 @@ from ..dataset.shards import read_shards
 from ..schema.models import ENTITY_LABELS
 
 
+def label_name(names: tuple[str, ...], value: int | str) -> str:
+    """A ClassLabel value as its name, whether the file stores the index or the name."""
+    return names[value] if isinstance(value, int) else value
+
+
 def rewrap(text: str, width: int) -> str:
     """The text hard-wrapped at `width` columns by turning single spaces into line breaks.
 
@@ -65,7 +70,7 @@ def silver_predictions(root: Path | str) -> dict[str, list[dict[str, Any]]]:
     doc_ids = sorted(g["doc_id"] for g in groups)
     out: dict[str, list[dict[str, Any]]] = {
         "segmentation": sentences,
-        "ner": [{"doc_id": e["doc_id"], "start": e["start"], "end": e["end"], "label": ENTITY_LABELS[e["label"]]} for e in entities],
+        "ner": [{"doc_id": e["doc_id"], "start": e["start"], "end": e["end"], "label": label_name(ENTITY_LABELS, e["label"])} for e in entities],
         "linking": [{"doc_id": e["doc_id"], "start": e["start"], "end": e["end"], "kb_id": e["kb_id"]} for e in entities],
     }
     for level in ("near_duplicate", "event", "topic"):

@@ -122,7 +122,7 @@ def read_gold_layers(source: Path, registry: Path | None) -> GoldLayers:
                 "start": [s.start for s in rows],
                 "end": [s.end for s in rows],
                 "text": [s.text for s in rows],
-                "role": [ROLES.index(s.role) for s in rows],
+                "role": [s.role for s in rows],
             },
             schema=SENTENCE_COLUMNS,
         )
@@ -141,7 +141,7 @@ def read_gold_layers(source: Path, registry: Path | None) -> GoldLayers:
                 "start": [m.start for m in rows],
                 "end": [m.end for m in rows],
                 "text": [m.text for m in rows],
-                "label": [ENTITY_LABELS.index(m.label) for m in rows],
+                "label": [m.label for m in rows],
                 "kb_id": [m.kb_id for m in rows],
                 "entity_id": [m.entity_id for m in rows],
             },
@@ -367,7 +367,7 @@ class _Run:
         first = pc.less(a, b)
         labels = result.labels
         pa_, pb = result.pairs[:, 0], result.pairs[:, 1]
-        relation = np.zeros(len(result.pairs), dtype=np.int64)  # unrelated
+        relation = np.zeros(len(result.pairs), dtype=np.int64)  # the finest level shared, as an index of RELATIONS
         relation[labels["topic"][pa_] == labels["topic"][pb]] = RELATIONS.index("same_topic")
         relation[labels["event"][pa_] == labels["event"][pb]] = RELATIONS.index("same_event")
         relation[labels["near_duplicate"][pa_] == labels["near_duplicate"][pb]] = RELATIONS.index("near_duplicate")
@@ -375,7 +375,7 @@ class _Run:
             {
                 "doc_a": pc.if_else(first, a, b),
                 "doc_b": pc.if_else(first, b, a),
-                "relation": relation,
+                "relation": pc.take(pa.array(RELATIONS, pa.string()), pa.array(relation)),
                 "jaccard": result.jaccard,
                 "tfidf_cosine": result.cosine,
             }
@@ -400,9 +400,9 @@ class _Run:
             {
                 "doc_a": [p.doc_a for p in pairs],
                 "doc_b": [p.doc_b for p in pairs],
-                "relation": [RELATIONS.index(p.relation) for p in pairs],
+                "relation": [p.relation for p in pairs],
             },
-            schema=pa.schema([("doc_a", pa.string()), ("doc_b", pa.string()), ("relation", pa.int64())]),
+            schema=pa.schema([("doc_a", pa.string()), ("doc_b", pa.string()), ("relation", pa.string())]),
         )
         return groups, table, ""
 

@@ -25,13 +25,11 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from ..gold.segments import is_list_marker
-from ..schema.models import ROLES
 
 #: Method and version recorded for silver segments (bump when the rules change).
 METHOD = "rules+blingfire"
 VERSION = "1"
 
-_ROLE_CODE = {role: i for i, role in enumerate(ROLES)}
 #: Closing characters that may follow a sentence's final punctuation.
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«([" 
@@ -346,7 +344,7 @@ def blingfire_ends(text: str) -> list[int]:
     return char_starts[last_bytes].tolist()
 
 
-#: Arrow schema of the stage's output (the `sentences` table's columns, role as its ClassLabel int).
+#: Arrow schema of the stage's output (the `sentences` table's columns, role as its label name).
 SENTENCE_COLUMNS = pa.schema(
     [
         ("doc_id", pa.string()),
@@ -354,7 +352,7 @@ SENTENCE_COLUMNS = pa.schema(
         ("start", pa.int32()),
         ("end", pa.int32()),
         ("text", pa.string()),
-        ("role", pa.int64()),
+        ("role", pa.string()),  # the label name; the writer stores it as the declared ClassLabel column
     ]
 )
 
@@ -370,5 +368,5 @@ def segment_batch(docs: pa.RecordBatch | pa.Table) -> pa.Table:
             cols["start"].append(start)
             cols["end"].append(end)
             cols["text"].append(text[start:end])
-            cols["role"].append(_ROLE_CODE[role])
+            cols["role"].append(role)
     return pa.table(cols, schema=SENTENCE_COLUMNS)
