@@ -198,3 +198,30 @@ def test_progress_and_summary_when_asked(raw_txt: Path, tmp_path: Path, capsys: 
     assert "docs/s" in summary and "peak memory" in summary and "engine local x1" in summary
     assert re.search(r"\n  sentences +150 rows  \(silver: rules\+blingfire", summary), summary
     assert re.search(r"\n  entities +0 rows  \(silver: none: no entity recognition", summary), summary
+
+
+def test_links_come_only_from_the_given_registry(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.jsonl"
+    registry.write_text(
+        json.dumps({"entity_id": "nil:vladimir-putin", "name": "Vladimir Putin", "kb_id": None, "evidence": None}) + "\n", encoding="utf-8"
+    )
+    articles = tmp_path / "in.jsonl"
+    articles.write_text(json.dumps({"doc_id": "d1", "text": "Putin spoke to Donald Trump in Moscow."}) + "\n", encoding="utf-8")
+    out = annotate(articles, tmp_path / "out", ner="rules", registry=registry, workers=1, quiet=True)
+    rows = pq.read_table(out / "data/entities/test-00000-of-00001.parquet", columns=["text", "kb_id", "entity_id"]).to_pylist()
+    assert rows == [
+        {"text": "Putin", "kb_id": None, "entity_id": "nil:vladimir-putin"},
+        {"text": "Donald Trump", "kb_id": None, "entity_id": "nil:donald-trump"},
+        {"text": "Moscow", "kb_id": None, "entity_id": "nil:moscow"},
+    ]
+
+
+def test_gold_entities_need_gold_sentences(tmp_path: Path) -> None:
+    from ceasefire_news import DatasetError
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(default_seeds_dir(), seeds)
+    shutil.rmtree(seeds / "annotations" / "sentences")
+    with pytest.raises(DatasetError, match="gold entities need gold sentences"):
+        annotate(seeds, tmp_path / "out", ner="rules", workers=1, quiet=True)
+    assert not (tmp_path / "out").exists()

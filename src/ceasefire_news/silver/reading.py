@@ -54,8 +54,10 @@ class Reader:
     log: ProblemLog = field(default_factory=ProblemLog)
     num_docs: int = 0
     num_bytes: int = 0
-    #: doc_id -> line or row of its first occurrence (0 for a .txt file), to report duplicates.
-    _seen: dict[str, int] = field(default_factory=dict)
+    #: doc_ids and their line or row, per batch, as Arrow arrays (duplicates are found at the end
+    #: with one group_by, so no Python object per document is kept).
+    _ids: list[pa.Array] = field(default_factory=list)
+    _lines: list[pa.Array] = field(default_factory=list)
     _dropped: int = 0
     #: Running sha256 of the input as read (see input_digests).
     _digest: hashlib._Hash = field(default_factory=hashlib.sha256)
@@ -78,20 +80,52 @@ class Reader:
         records = {"txt": self._txt, "jsonl": self._jsonl, "parquet": self._parquet}[self.kind]()
         ids: list[str] = []
         texts: list[str] = []
+        lines: list[int] = []
         for doc_id, text, where in records:
+            at = where.get("line", where.get("row", 0))
             if not self._check(doc_id, text, where):
                 continue
             ids.append(doc_id)
             texts.append(text)
+            lines.append(at)
             if len(ids) == self.batch_size:
-                yield self._batch(ids, texts)
-                ids, texts = [], []
+                yield self._batch(ids, texts, lines)
+                ids, texts, lines = [], [], []
         if ids:
-            yield self._batch(ids, texts)
+            yield self._batch(ids, texts, lines)
+        self._check_duplicates()
         if self.num_docs == 0 and not self.log.problems:
             self.problem(str(self.path), "no articles found (expected at least one document with text)")
 
-    def _batch(self, ids: list[str], texts: list[str]) -> pa.Table:
+    def _check_duplicates(self) -> None:
+        """Report every doc_id that occurs more than once, at each repeat, naming the first occurrence."""
+        import pyarrow.compute as pc
+
+        if not self._ids:
+            return
+        table = pa.table({"doc_id": pa.concat_arrays(self._ids), "at": pa.concat_arrays(self._lines), "n": pa.array(range(sum(len(a) for a in self._ids)))})
+        counts = table.group_by("doc_id").aggregate([("doc_id", "count")])
+        repeated = counts.filter(pc.greater(counts.column("doc_id_count"), 1)).column("doc_id")
+        if not len(repeated):
+            return
+        rows = table.filter(pc.is_in(table.column("doc_id"), value_set=repeated)).sort_by("n").to_pylist()
+        first: dict[str, int] = {}
+        unit = "line" if self.kind == "jsonl" else "row"
+        for row in rows:
+            if row["doc_id"] not in first:
+                first[row["doc_id"]] = row["at"]
+                continue
+            self.problem(
+                str(self.path),
+                f"duplicate doc_id {row['doc_id']!r} (first at {unit} {first[row['doc_id']]})",
+                doc_id=row["doc_id"],
+                field="doc_id",
+                **{unit: row["at"]},
+            )
+
+    def _batch(self, ids: list[str], texts: list[str], lines: list[int]) -> pa.Table:
+        self._ids.append(pa.array(ids, pa.string()))
+        self._lines.append(pa.array(lines, pa.int64()))
         encoded = [t.encode("utf-8") for t in texts]
         self.num_docs += len(ids)
         self.num_bytes += sum(len(b) for b in encoded)
@@ -102,17 +136,11 @@ class Reader:
         return pa.table([pa.array(ids, pa.string()), pa.array(texts, pa.string()), pa.array(digests, pa.string())], schema=RAW_SCHEMA)
 
     def _check(self, doc_id: str, text: str, where: dict) -> bool:
-        """Check one record's doc_id (pattern, uniqueness) and text (non-empty)."""
+        """Check one record's doc_id (pattern) and text (non-empty); uniqueness is checked at the end."""
         file = where.pop("file")
         if not _DOC_ID.match(doc_id):
             self.problem(file, f"invalid doc_id {doc_id!r}; expected {DOC_ID_PATTERN}", doc_id=doc_id, field="doc_id", **where)
             return False
-        first = self._seen.get(doc_id)
-        if first is not None:
-            at = f"line {first}" if "line" in where else f"row {first}"
-            self.problem(file, f"duplicate doc_id {doc_id!r} (first at {at})", doc_id=doc_id, field="doc_id", **where)
-            return False
-        self._seen[doc_id] = where.get("line", where.get("row", 0))
         if not text.strip():
             self.problem(file, "article is empty (expected some non-whitespace text)", doc_id=doc_id, field="text", **where)
             return False
