@@ -14,6 +14,7 @@ from .versions import FORMAT_VERSION, SCHEMA_VERSION, __version__
 #: Public name -> module that defines it (relative to this package).
 _LAZY: dict[str, str] = {
     "build": ".dataset.build",
+    "annotate": ".silver.pipeline",
     "validate": ".gold.checks",
     "DatasetError": ".errors",
     "TASKS": ".bench.evaluate",
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .bench.mteb_tasks import mteb_tasks
     from .bench.views import clustering, pair_classification
     from .dataset.build import build
+    from .silver.pipeline import annotate
     from .dataset.load import load, load_all
     from .errors import DatasetError
     from .gold.checks import validate

@@ -44,12 +44,25 @@ DEBUG_ENV = "CEASEFIRE_NEWS_DEBUG"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ceasefire-news", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_build = sub.add_parser("build", help="build the dataset from a seeds directory")
-    p_build.add_argument("--seeds", type=Path, default=None, help="seeds directory (default: the project's seeds/)")
+    p_build = sub.add_parser("build", help="build the dataset from a seeds directory or from raw articles")
+    p_build.add_argument(
+        "--seeds",
+        type=Path,
+        default=None,
+        help="seeds directory, folder of .txt articles, or .jsonl/.parquet file of doc_id and text (default: the project's seeds/); "
+        "layers without a gold file are made by the silver pipeline",
+    )
     p_build.add_argument(
         "--out", type=Path, default=None,
         help="output directory (default: dist/ceasefire-news); must be absent, empty or an earlier output",
     )
+    p_build.add_argument("--engine", choices=("local", "ray"), default="local", help="silver engine: local process pool (default) or Ray Data (RAY_ADDRESS for a cluster)")
+    p_build.add_argument("--workers", type=int, default=None, help="worker processes / Ray CPUs (default: all CPUs)")
+    p_build.add_argument("--ner", choices=("model", "rules", "none"), default=None, help="silver NER: spaCy OntoNotes model (default when installed), fast gazetteer rules, or none")
+    p_build.add_argument("--registry", type=Path, default=None, help="verified entity registry for linking (default: the input's, else the project's)")
+    p_build.add_argument("--batch-size", type=int, default=1000, help="documents per batch of work (default 1000)")
+    p_build.add_argument("--shard-docs", type=int, default=None, help="documents per output shard (default 10000; a multiple of --batch-size)")
+    p_build.add_argument("--quiet", action="store_true", help="no progress bar or summary (also the default when stderr is not a terminal)")
     p_validate = sub.add_parser("validate", help="validate a built dataset directory")
     p_validate.add_argument("data_dir", type=Path)
     p_validate.add_argument("--seeds", type=Path, default=None, help="also check that it was built from these seeds")
@@ -78,9 +91,20 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     scikit-learn (tests/test_imports.py; start-up figures in docs/performance.md).
     """
     if args.command == "build":
-        from .dataset.build import build
+        from .silver.pipeline import annotate  # a gold seeds directory goes to the gold build unchanged
 
-        return f"built {build(args.seeds, args.out)}"
+        out = annotate(
+            args.seeds,
+            args.out,
+            engine=args.engine,
+            workers=args.workers,
+            ner=args.ner,
+            registry=args.registry,
+            batch_size=args.batch_size,
+            shard_docs=args.shard_docs,
+            quiet=True if args.quiet else None,
+        )
+        return f"built {out}"
     if args.command == "validate":
         from .gold.checks import validate
 
@@ -153,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         first_line = (str(err).strip().splitlines() or [""])[0]
         _say(printable(f"error: unexpected {type(err).__name__}: {first_line}"))
         _say(f"hint: this is a bug in ceasefire-news; rerun with {DEBUG_ENV}=1 for the traceback and report it")
+        return 1
+    except (ImportError, ValueError) as err:  # a missing optional extra, or inconsistent options
+        print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
 

@@ -221,12 +221,14 @@ def test_bad_seeds_fail_cleanly(case: str, seeds_copy: Path, tmp_path: Path, cap
 
 @pytest.mark.parametrize("kind", ["missing", "file"])
 def test_seeds_path_that_is_not_a_directory(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # build --seeds also takes raw articles (a folder of .txt, a .jsonl or a .parquet file), so the
+    # message says what inputs it expects.
     seeds = tmp_path / "seeds"
     if kind == "file":
         seeds.write_text("not a directory")
     before = tree_state(tmp_path)
     code = main(["build", "--seeds", str(seeds), "--out", str(tmp_path / "ds")])
-    expected = "seeds directory does not exist" if kind == "missing" else "seeds path is not a directory"
+    expected = "input does not exist" if kind == "missing" else "unknown input type (expected a folder of .txt files"
     assert_clean_failure(code, capsys.readouterr().err, [str(seeds), expected])
     assert tree_state(tmp_path) == before
 

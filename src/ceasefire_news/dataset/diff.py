@@ -110,7 +110,9 @@ def read_rows(root: Path, name: str, file: str, log: ProblemLog) -> tuple[dict[K
     table = TABLES[name]
     path = root / file
     try:
-        data = pq.read_table(path)
+        from .shards import read_shards  # a sharded (silver) table: its manifest entry is a glob
+
+        data = pa.concat_tables(pq.read_table(p) for p in read_shards(root, file))
     except (OSError, pa.ArrowException) as err:
         log.add(str(path), f"cannot read Parquet file: {err}")
         return {}, ()

@@ -94,8 +94,21 @@ def check_card(root: Path, manifest: Manifest, log: ProblemLog) -> None:
             log.add(str(path), f"config {name!r} version {config.get('version')!r} differs from manifest.json {manifest.dataset_version!r}", field="configs.version")
         files = config.get("data_files")
         paths = [f.get("path") for f in files if isinstance(f, dict)] if isinstance(files, list) else None
-        if paths != [table.file]:
+        if not _lists_table_file(paths, table.file):
             log.add(str(path), f"config {name!r} data_files {paths!r} differ from the table file {table.file!r}", field="configs.data_files")
+
+
+def _lists_table_file(paths: list | None, file: str) -> bool:
+    """True if a card config's data_files name the manifest's table file (or, for shards, each shard once)."""
+    if paths == [file]:
+        return True
+    if paths is None or len(paths) != 1 or "*" not in file:
+        return False
+    from fnmatch import fnmatchcase
+
+    shards = paths[0] if isinstance(paths[0], list) else [paths[0]]
+    count = int(file.rsplit("-of-", 1)[1].split(".")[0])  # test-*-of-000NN.parquet
+    return len(shards) == len(set(shards)) == count and all(isinstance(p, str) and fnmatchcase(p, file) for p in shards)
 
 
 def check_croissant(root: Path, tree: Tree, table_files: Iterable[str], log: ProblemLog) -> None:

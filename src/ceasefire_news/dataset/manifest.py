@@ -8,6 +8,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,8 +31,22 @@ class TableEntry(BaseModel):
     """Where a table lives and how many rows it has."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    file: str = Field(description="Path of the table's Parquet file, relative to the dataset directory.")
+    file: str = Field(
+        description="Path of the table's Parquet file, relative to the dataset directory; for a table "
+        "written in several shards, a glob pattern matching exactly its shard files (data/<config>/test-*-of-000NN.parquet)."
+    )
     num_rows: int = Field(ge=0, description="Number of rows.")
+
+
+class LayerSource(BaseModel):
+    """Who made a table: hand-checked gold or the silver pipeline, with the method and its version."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    source: Literal["gold", "silver", "absent"] = Field(
+        description="gold: written and checked by hand; silver: made by the pipeline; absent: no such layer, the table is empty."
+    )
+    method: str = Field(min_length=1, description="How the table was made (tool, model or rule set).")
+    version: str = Field(min_length=1, description="Version of that method (a change in output bumps it).")
 
 
 class Manifest(BaseModel):
@@ -45,6 +60,11 @@ class Manifest(BaseModel):
     files: dict[str, FileEntry] = Field(description="Every file of the directory except manifest.json.")
     tables: dict[str, TableEntry] = Field(description="Every table (config) with its file and row count.")
     inputs: dict[str, str] = Field(description="SHA-256 of every input file, by path relative to the seeds dir.")
+    provenance: dict[str, LayerSource] | None = Field(
+        default=None,
+        description="Per table, gold or silver and the method that made it. Absent in a build of hand-annotated "
+        "seeds, where every table is gold; present in every build with at least one silver table.",
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -129,7 +149,8 @@ def unsafe_path(rel: str) -> str | None:
 
 
 def write_manifest(
-    root: Path, tables: dict[str, TableEntry], inputs: dict[str, str], *, name: str, dataset_version: str
+    root: Path, tables: dict[str, TableEntry], inputs: dict[str, str], *, name: str, dataset_version: str,
+    provenance: dict[str, LayerSource] | None = None,
 ) -> Manifest:
     """Checksum every file under root and write manifest.json deterministically."""
     manifest = Manifest(
@@ -143,9 +164,10 @@ def write_manifest(
         },
         tables=dict(sorted(tables.items())),
         inputs=dict(sorted(inputs.items())),
+        provenance=dict(sorted(provenance.items())) if provenance is not None else None,
     )
     (root / MANIFEST_FILE).write_text(
-        json.dumps(manifest.model_dump(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        json.dumps(manifest.model_dump(exclude_none=True), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     return manifest

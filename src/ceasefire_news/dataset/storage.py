@@ -96,9 +96,9 @@ def read_arrow(config: str, path: Path, log: ProblemLog) -> pa.Table | None:
     return data.replace_schema_metadata(None)
 
 
-def read_parquet(config: str, path: Path, log: ProblemLog) -> list[Located]:
-    """Read a config's Parquet file back into validated records, each located by row."""
-    table = TABLES[config]
+def read_parquet(config: str, path: Path, log: ProblemLog, table: Table | None = None) -> list[Located]:
+    """Read a config's Parquet file back into validated records, each located by row (`table`: another declaration of the config)."""
+    table = table if table is not None else TABLES[config]
     try:
         # ParquetFile, not read_table: read_table goes through pyarrow.dataset, which imports pandas
         # (0.6 s of start-up for `validate`); one file needs none of it.

@@ -128,6 +128,8 @@ def _where(item: Located) -> str:
 def tokenize(text: str, start: int, end: int, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
     """Token spans (document offsets) of text[start:end], split at every offset in cuts."""
     cut_set = sorted(set(c for c in cuts if start < c < end))
+    if not cut_set:  # the common case, without the per-token bookkeeping below
+        return [m.span() for m in _TOKEN.finditer(text, start, end)]
     spans = []
     for match in _TOKEN.finditer(text, start, end):
         a, b = match.span()

@@ -16,10 +16,12 @@ from ..schema.tables import TABLES, data_file
 def _rows(root: Path, config: str, doc_id: str) -> list:
     """The validated rows of one document in one table; an unreadable or damaged table is a located error."""
     table = TABLES[config]
-    path = root / data_file(config)
+    # one file, or a silver build's shards
+    paths = sorted((root / "data" / config).glob("*.parquet")) or [root / data_file(config)]
+    path = paths[0].parent
     log = ProblemLog()
     try:
-        data = pq.read_table(path, filters=[("doc_id", "=", doc_id)])
+        data = pq.read_table([str(p) for p in paths], filters=[("doc_id", "=", doc_id)])
     except (OSError, pa.ArrowException) as err:
         log.add(str(path), f"cannot read the table: {err}; run `ceasefire-news validate {root}`")
         log.raise_if_any()

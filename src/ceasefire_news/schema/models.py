@@ -264,3 +264,10 @@ class SentencePair(SegmentPair):
     label: PairLabel = Field(description="equivalent, partial, or unrelated (no gold link).")
     sentence1: str = Field(min_length=1, description="Text of segment (doc_a, index_a).")
     sentence2: str = Field(min_length=1, description="Text of segment (doc_b, index_b).")
+class CandidatePair(Pair):
+    """A row of the `pairs` table of a silver build: a scored candidate pair, not every pair."""
+
+    jaccard: float = Field(ge=0, le=1, allow_inf_nan=False, description="Exact Jaccard of the two documents' content-word sets.")
+    tfidf_cosine: float = Field(
+        ge=-1e-6, le=1 + 1e-6, allow_inf_nan=False, description="Cosine of the two documents' TF-IDF vectors (word 1+2-grams)."
+    )

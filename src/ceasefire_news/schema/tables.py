@@ -26,6 +26,7 @@ from .models import (
     DuplicateGroups,
     Mention,
     NerRow,
+    CandidatePair,
     Pair,
     Record,
     Sentence,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 SPLIT = "test"
 
 #: Arrow type of each `datasets.Value` dtype used here.
-_ARROW_VALUES: dict[str, pa.DataType] = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
+_ARROW_VALUES: dict[str, pa.DataType] = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float64": pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,19 @@ SENTENCE_PAIRS = _table(
     ("sentence2", _STR, REQUIRED),
 )
 
+#: The `pairs` table of a silver build: only the candidate pairs of the grouping, with their scores.
+CANDIDATE_PAIRS = _table(
+    "pairs",
+    CandidatePair,
+    ("doc_a", "doc_b"),
+    "Candidate document pairs of the silver grouping (not every pair), with their scores and the finest level the two share.",
+    ("doc_a", _STR, REQUIRED),
+    ("doc_b", _STR, REQUIRED),
+    ("relation", ClassLabel(tuple(RELATIONS)), REQUIRED),
+    ("jaccard", Value("float64"), REQUIRED),
+    ("tfidf_cosine", Value("float64"), REQUIRED),
+)
+
 #: Every table, in build order; the first is the default config.
 TABLES: dict[str, Table] = {
     t.name: t for t in (DOCUMENTS, SENTENCES, ENTITIES, NER, DUPLICATE_GROUPS, PAIRS, ALIGNMENTS, SENTENCE_PAIRS)
@@ -273,3 +287,12 @@ CONFIGS: tuple[str, ...] = tuple(TABLES)
 def data_file(config: str) -> str:
     """Relative path of a config's Parquet file inside a built dataset directory."""
     return f"data/{config}/{SPLIT}-00000-of-00001.parquet"
+
+
+#: Tables declared differently in a silver build (see CANDIDATE_PAIRS).
+SILVER_VARIANTS: dict[str, Table] = {"pairs": CANDIDATE_PAIRS}
+
+
+def declared_table(config: str, silver_groups: bool = False) -> Table:
+    """The declaration of a config: the silver variant when the build's groups are silver."""
+    return SILVER_VARIANTS.get(config, TABLES[config]) if silver_groups else TABLES[config]

@@ -1,0 +1,376 @@
+"""Silver duplicate groups: MinHash LSH candidates, verified by exact Jaccard and TF-IDF cosine.
+
+Per batch (`sketch_batch`, a plain stage over Arrow batches): each document's *content words*
+(lower-cased words of two or more letters, minus scikit-learn's English stop-word list) are hashed
+(31-bit) and summarised by a 128-permutation MinHash (rensa); its word 1+2-grams (same words) are
+hashed into 2**20 TF-IDF features (raw counts; IDF is applied once the whole corpus is known).
+
+Per corpus (`group`): LSH bands over the signatures give candidate pairs; every candidate pair is
+scored with the exact Jaccard of the two content-word sets and the cosine of the two TF-IDF vectors
+(sublinear tf, smooth idf, L2-normalised); the levels are connected components of the pairs that
+pass each level's rule. Everything corpus-level is a sort or a sparse-matrix product over the
+candidate pairs, never over all pairs, so cost and memory grow linearly with the corpus.
+
+THRESHOLD RULES (fixed before any silver score was computed; never tuned on the gold; the same
+text is in docs/silver.md):
+
+- near_duplicate: Jaccard of the content-word sets >= 1/3, i.e. for two texts of equal vocabulary
+  size, each shares at least half of its distinct content words with the other. A rewrite keeps the
+  facts, names, numbers and quotes of its source (guidelines section 4) and so most of its content
+  words; "half of each" is the neutral midpoint of "shares most" and "shares few".
+- event: TF-IDF cosine >= 0.2, topic: TF-IDF cosine >= 0.1. Two unrelated news articles score
+  about 0.0-0.05 (shared words are common, low-IDF ones); the topic cut is twice the top of that
+  background, and the event cut twice the topic cut (an event adds shared specifics: date, place,
+  participants, quotes). These cuts come from that reasoning, not from any score on the seeds, and
+  the event level is LOW-CONFIDENCE silver: the gold event partition sits within about 0.01 of any
+  simple cosine rule (issue 10).
+- The levels are nested by construction: event groups join the near-duplicate pairs and the
+  cosine-0.2 pairs, topic groups join those and the cosine-0.1 pairs.
+
+LSH RULE: b bands of r rows (b = 128 // r), with r the smallest integer such that the expected
+number of random (unrelated) candidates per document, b * N * 0.05**r, is at most 10, where 0.05
+is an assumed background content-word Jaccard of unrelated news articles. Small corpora get r = 2
+(almost every related pair becomes a candidate); at 1M documents r = 5, and pairs with a Jaccard
+below about 0.5 are found with falling probability (docs/silver.md has the curve). Inside a band
+bucket, each document is paired with the bucket's first document (a star, not all pairs), so
+candidates grow linearly with the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+METHOD = "minhash-lsh+jaccard, tfidf-cosine"
+VERSION = "1"
+
+NUM_PERM = 128
+#: rensa MinHash seed (any fixed value; pinned so that signatures never change between runs).
+MINHASH_SEED = 20250317
+#: Hash space of the content-word sets (31-bit, so exact Jaccard is exact up to hash collisions).
+WORD_FEATURES = 2**31 - 1
+#: Hash space of the TF-IDF word 1+2-gram features (scikit-learn's HashingVectorizer default).
+TFIDF_FEATURES = 2**20
+
+#: The threshold rules (see the module docstring).
+ND_JACCARD = (1, 3)  # Jaccard >= 1/3, compared as 3 * |A & B| >= |A | B| (exact integers)
+EVENT_COSINE = 0.2
+TOPIC_COSINE = 0.1
+#: The LSH rule's assumptions.
+BACKGROUND_JACCARD = 0.05
+RANDOM_CANDIDATES_PER_DOC = 10.0
+#: Scores are rounded in the pairs table so that the files never depend on the last float bits.
+SCORE_DECIMALS = 6
+
+SKETCH_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("signature", pa.list_(pa.uint32(), NUM_PERM)),
+        ("words", pa.list_(pa.int32())),
+        ("grams", pa.list_(pa.int32())),
+        ("counts", pa.list_(pa.float32())),
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _analyzer():
+    """scikit-learn's word analyzer: lower-case, default token pattern, English stop words removed, 1+2-grams."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(ngram_range=(1, 2), stop_words="english", lowercase=True).build_analyzer()
+
+
+def _hashers():
+    from sklearn.feature_extraction import FeatureHasher
+
+    return (
+        FeatureHasher(n_features=WORD_FEATURES, input_type="string", alternate_sign=False),
+        FeatureHasher(n_features=TFIDF_FEATURES, input_type="string", alternate_sign=False),
+    )
+
+
+def _list_array(indptr: np.ndarray, values: np.ndarray, kind: pa.DataType) -> pa.Array:
+    return pa.ListArray.from_arrays(pa.array(indptr.astype(np.int32)), pa.array(values, type=kind))
+
+
+def sketch_batch(docs: pa.Table | pa.RecordBatch) -> pa.Table:
+    """Stage: documents (doc_id, text) -> MinHash signature, content-word set and TF-IDF counts per document."""
+    import rensa
+
+    analyze = _analyzer()
+    grams = [analyze(t) for t in docs.column("text").to_pylist()]
+    words = [[g for g in doc if " " not in g] for doc in grams]
+    word_hasher, gram_hasher = _hashers()
+    w = word_hasher.transform(words).tocsr()
+    w.sum_duplicates()
+    w.sort_indices()
+    g = gram_hasher.transform(grams).tocsr()
+    g.sum_duplicates()
+    g.sort_indices()
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        w.indices.astype(np.uint64), w.indptr.astype(np.uint64), NUM_PERM, MINHASH_SEED
+    )
+    signatures = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(-1, NUM_PERM)
+    sig = pa.FixedSizeListArray.from_arrays(pa.array(signatures.ravel(), pa.uint32()), NUM_PERM)
+    return pa.table(
+        [
+            docs.column("doc_id"),
+            sig,
+            _list_array(w.indptr, w.indices.astype(np.int32), pa.int32()),
+            _list_array(g.indptr, g.indices.astype(np.int32), pa.int32()),
+            _list_array(g.indptr, g.data.astype(np.float32), pa.float32()),
+        ],
+        schema=SKETCH_SCHEMA,
+    )
+
+
+def lsh_rows(num_docs: int) -> int:
+    """Rows per band r by the LSH rule: smallest r with (128 // r) * N * 0.05**r <= 10."""
+    for r in range(1, NUM_PERM + 1):
+        if (NUM_PERM // r) * num_docs * BACKGROUND_JACCARD**r <= RANDOM_CANDIDATES_PER_DOC:
+            return r
+    return NUM_PERM
+
+
+def candidate_probability(jaccard: float, rows: int) -> float:
+    """Probability that a pair with this Jaccard becomes a candidate with `rows` rows per band."""
+    return 1 - (1 - jaccard**rows) ** (NUM_PERM // rows)
+
+
+# Hand-written band hash: numpy has no row hash, and a polynomial over the r 32-bit values in
+# wrapping uint64 arithmetic followed by a 64-bit finaliser (splitmix64) is deterministic and fast.
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_hashes(signatures: np.ndarray, rows: int) -> Iterator[np.ndarray]:
+    """For each band, one uint64 hash per document of its `rows` signature values."""
+    with np.errstate(over="ignore"):
+        for band in range(NUM_PERM // rows):
+            h = np.zeros(len(signatures), dtype=np.uint64)
+            for col in range(band * rows, (band + 1) * rows):
+                h = h * _MULT + signatures[:, col].astype(np.uint64) + np.uint64(1)
+            h ^= h >> np.uint64(30)
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(27)
+            h *= np.uint64(0x94D049BB133111EB)
+            h ^= h >> np.uint64(31)
+            yield h
+
+
+def star_edges(h: np.ndarray) -> np.ndarray:
+    """Candidate pairs (first, other) of one band: each bucket's documents paired with its first (lowest position)."""
+    order = np.argsort(h, kind="stable")  # stable: positions ascend inside a bucket
+    sorted_h = h[order]
+    new = np.ones(len(h), dtype=bool)
+    new[1:] = sorted_h[1:] != sorted_h[:-1]
+    first = order[np.maximum.accumulate(np.where(new, np.arange(len(h)), 0))]
+    member = ~new
+    return np.stack([first[member], order[member]], axis=1)
+
+
+def candidate_pairs(signatures: np.ndarray) -> tuple[np.ndarray, int]:
+    """Unique candidate pairs (a < b, positions), sorted, and the rows per band used."""
+    n = len(signatures)
+    rows = lsh_rows(n)
+    keys = [np.empty(0, dtype=np.int64)]
+    for h in band_hashes(signatures, rows):
+        e = star_edges(h)
+        keys.append(e[:, 0].astype(np.int64) * n + e[:, 1])
+        if sum(len(k) for k in keys) > 4 * n:
+            keys = [np.unique(np.concatenate(keys))]
+    unique = np.unique(np.concatenate(keys))
+    return np.stack([unique // n, unique % n], axis=1), rows
+
+
+@dataclass
+class ShardFeatures:
+    """The content-word sets and L2-normalised TF-IDF vectors of some documents, as CSR matrices."""
+
+    words: object  # scipy.sparse.csr_matrix, binary
+    tfidf: object  # scipy.sparse.csr_matrix, rows of unit length (or zero)
+
+
+def features(table: pa.Table, idf: np.ndarray) -> ShardFeatures:
+    """CSR matrices of a sketch table's rows (IDF applied to the TF-IDF counts)."""
+    from scipy.sparse import csr_matrix
+
+    n = table.num_rows
+    words = table.column("words").combine_chunks()
+    grams = table.column("grams").combine_chunks()
+    counts = table.column("counts").combine_chunks()
+    w_ptr = np.asarray(words.offsets) - words.offsets[0].as_py()
+    g_ptr = np.asarray(grams.offsets) - grams.offsets[0].as_py()
+    w_idx = np.asarray(words.flatten(), dtype=np.int32)
+    g_idx = np.asarray(grams.flatten(), dtype=np.int32)
+    tf = np.asarray(counts.flatten(), dtype=np.float64)
+    weights = (1.0 + np.log(tf)) * idf[g_idx] if len(tf) else tf
+    norms = np.sqrt(np.add.reduceat(weights**2, g_ptr[:-1])) if len(tf) else np.zeros(n)
+    lengths = np.diff(g_ptr)
+    norms = np.where(lengths > 0, norms, 1.0) if len(tf) else norms
+    weights = weights / np.repeat(norms, lengths) if len(tf) else weights
+    return ShardFeatures(
+        csr_matrix((np.ones(len(w_idx)), w_idx, w_ptr), shape=(n, WORD_FEATURES)),
+        csr_matrix((weights, g_idx, g_ptr), shape=(n, TFIDF_FEATURES)),
+    )
+
+
+def smooth_idf(df: np.ndarray, num_docs: int) -> np.ndarray:
+    """scikit-learn's smooth IDF: ln((1 + N) / (1 + df)) + 1."""
+    return np.log((1.0 + num_docs) / (1.0 + df)) + 1.0
+
+
+def document_frequencies(sketch: pa.Table) -> np.ndarray:
+    """How many of the sketch's documents contain each TF-IDF feature (length 2**20)."""
+    grams = np.asarray(sketch.column("grams").combine_chunks().flatten(), dtype=np.int64)
+    return np.bincount(grams, minlength=TFIDF_FEATURES)
+
+
+class SketchStore:
+    """The sketches of every shard, kept on disk (Arrow IPC, memory-mapped) and read back by position."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.paths: list[Path] = []
+        self.offsets: list[int] = [0]
+        self.df = np.zeros(TFIDF_FEATURES, dtype=np.int64)
+
+    def add(self, sketch: pa.Table) -> None:
+        """Append one shard's sketches (rows in the shard's document order)."""
+        path = self.folder / f"sketch-{len(self.paths):05d}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, sketch.schema) as writer:
+            writer.write_table(sketch)
+        self.paths.append(path)
+        self.offsets.append(self.offsets[-1] + sketch.num_rows)
+        self.df += document_frequencies(sketch)
+
+    @property
+    def num_docs(self) -> int:
+        """Documents stored so far."""
+        return self.offsets[-1]
+
+    def read(self, shard: int, columns: Sequence[str] | None = None) -> pa.Table:
+        """One shard's sketches (memory-mapped: only the pages used are read)."""
+        table = pa.ipc.open_file(pa.memory_map(str(self.paths[shard]))).read_all()
+        return table.select(list(columns)) if columns is not None else table
+
+    def signatures(self) -> np.ndarray:
+        """All signatures, (N, 128) uint32, in position order."""
+        parts = []
+        for shard in range(len(self.paths)):
+            sig = self.read(shard, ["signature"]).column(0).combine_chunks()
+            parts.append(np.asarray(sig.flatten(), dtype=np.uint32).reshape(-1, NUM_PERM))
+        return np.concatenate(parts) if parts else np.zeros((0, NUM_PERM), dtype=np.uint32)
+
+    def shard_of(self, positions: np.ndarray) -> np.ndarray:
+        """The shard holding each position."""
+        return np.searchsorted(np.asarray(self.offsets), positions, side="right") - 1
+
+
+def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard numerator/denominator and TF-IDF cosine of each candidate pair (a, b positions).
+
+    Pairs are processed per shard of b; the documents a they need are taken from the (memory-mapped)
+    sketch files, so memory holds one shard plus its partners, never the corpus.
+    """
+    from scipy.sparse import vstack
+
+    idf = smooth_idf(store.df, store.num_docs)
+    inter = np.zeros(len(pairs), dtype=np.int64)
+    union = np.zeros(len(pairs), dtype=np.int64)
+    cosine = np.zeros(len(pairs), dtype=np.float64)
+    if not len(pairs):
+        return np.stack([inter, union], axis=1), cosine
+    offsets = np.asarray(store.offsets)
+    shard_b = store.shard_of(pairs[:, 1])
+    for shard in np.unique(shard_b):
+        sel = np.flatnonzero(shard_b == shard)
+        mine = features(store.read(int(shard)), idf)
+        a_pos = pairs[sel, 0]
+        needed = np.unique(a_pos)
+        parts = []
+        for other in np.unique(store.shard_of(needed)):
+            rows = needed[store.shard_of(needed) == other] - offsets[other]
+            parts.append(features(store.read(int(other)).take(pa.array(rows)), idf))
+        partner_words = vstack([p.words for p in parts]).tocsr()
+        partner_tfidf = vstack([p.tfidf for p in parts]).tocsr()
+        a_rows = np.searchsorted(needed, a_pos)
+        b_rows = pairs[sel, 1] - offsets[shard]
+        wa, wb = partner_words[a_rows], mine.words[b_rows]
+        common = np.asarray(wa.multiply(wb).sum(axis=1)).ravel().astype(np.int64)
+        sizes = np.diff(wa.indptr) + np.diff(wb.indptr)
+        inter[sel] = common
+        union[sel] = sizes - common
+        cosine[sel] = np.asarray(partner_tfidf[a_rows].multiply(mine.tfidf[b_rows]).sum(axis=1)).ravel()
+    return np.stack([inter, union], axis=1), cosine
+
+
+def components(num_docs: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label of every position for the graph of the given pairs."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(num_docs, num_docs))
+    return connected_components(graph, directed=False)[1]
+
+
+def group_ids(prefix: str, labels: np.ndarray, doc_ids: pa.Array) -> pa.Array:
+    """Group id of every position: prefix + the smallest doc_id of its component (order-independent)."""
+    import pyarrow.compute as pc
+
+    table = pa.table({"label": pa.array(labels, pa.int64()), "doc_id": doc_ids})
+    smallest = table.group_by("label").aggregate([("doc_id", "min")])
+    index = pc.index_in(table.column("label"), value_set=smallest.column("label"))
+    first = pc.take(smallest.column("doc_id_min"), index)
+    return pc.binary_join_element_wise(pa.scalar(prefix), first, "")
+
+
+@dataclass
+class Grouping:
+    """The corpus-level result: a group id per position at each level, and the scored candidate pairs."""
+
+    near_duplicate: pa.Array
+    event: pa.Array
+    topic: pa.Array
+    pairs: np.ndarray  # (E, 2) positions, a < b
+    jaccard: np.ndarray
+    cosine: np.ndarray
+    rows: int
+    labels: dict[str, np.ndarray]
+
+
+def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
+    """Candidates by LSH, scores on candidates only, then nested connected components per level."""
+    n = store.num_docs
+    pairs, rows = candidate_pairs(store.signatures())
+    counts, cosine = score_pairs(store, pairs)
+    nd = counts[:, 0] * ND_JACCARD[1] >= counts[:, 1] * ND_JACCARD[0]
+    nd &= counts[:, 1] > 0
+    event = nd | (cosine >= EVENT_COSINE)
+    topic = event | (cosine >= TOPIC_COSINE)
+    labels = {level: components(n, pairs[mask]) for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic))}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jaccard = np.where(counts[:, 1] > 0, counts[:, 0] / np.maximum(counts[:, 1], 1), 0.0)
+    return Grouping(
+        near_duplicate=group_ids("nd:", labels["near_duplicate"], doc_ids),
+        event=group_ids("event:", labels["event"], doc_ids),
+        topic=group_ids("topic:", labels["topic"], doc_ids),
+        pairs=pairs,
+        jaccard=np.round(jaccard, SCORE_DECIMALS),
+        cosine=np.round(cosine, SCORE_DECIMALS),
+        rows=rows,
+        labels=labels,
+    )
+
+
+def expected_rows_note(num_docs: int) -> str:
+    """A sentence for the card: the LSH setting used and the chance of finding pairs at a few Jaccards."""
+    r = lsh_rows(num_docs)
+    probs = ", ".join(f"{name}: {candidate_probability(j, r):.2f}" for name, j in (("0.2", 0.2), ("1/3", 1 / 3), ("0.5", 0.5), ("0.7", 0.7)))
+    return f"LSH {NUM_PERM // r} bands x {r} rows; chance that a pair becomes a candidate at Jaccard {probs}"
+

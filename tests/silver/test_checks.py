@@ -1,0 +1,103 @@
+"""Validation of silver builds: every broken invariant is found and located, even with fresh checksums."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from ceasefire_news import DatasetError, validate
+from ceasefire_news.dataset.manifest import Manifest, write_manifest
+
+from .conftest import DOC_IDS
+
+
+def tamper(built: Path, tmp_path: Path, rel: str, change: Callable[[pa.Table], pa.Table]) -> Path:
+    """A copy of the build with one shard rewritten by change() and manifest.json refreshed (so only the data is wrong)."""
+    root = tmp_path / "copy"
+    shutil.copytree(built, root)
+    path = root / rel
+    table = pq.read_table(path)
+    pq.write_table(change(table).cast(table.schema), path)
+    manifest = Manifest.model_validate_json((root / "manifest.json").read_bytes())
+    config = rel.split("/")[1]
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in (root / "data" / config).glob("*.parquet"))
+    tables = {**manifest.tables, config: manifest.tables[config].model_copy(update={"num_rows": rows})}
+    (root / "manifest.json").unlink()
+    write_manifest(
+        root, tables, manifest.inputs, name=manifest.name, dataset_version=manifest.dataset_version, provenance=manifest.provenance
+    )
+    return root
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(DatasetError) as err:
+        validate(root)
+    return [str(p) for p in err.value.problems]
+
+
+def test_silver_build_is_valid(silver_built: Path) -> None:
+    assert validate(silver_built).provenance["sentences"].source == "silver"
+
+
+def test_split_near_duplicate_group_is_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        event = pc.if_else(pc.equal(t.column("doc_id"), DOC_IDS[1]), "event:elsewhere", t.column("event"))
+        return t.set_column(t.schema.get_field_index("event"), "event", event)
+
+    root = tamper(silver_built, tmp_path, "data/duplicate_groups/test-00000-of-00002.parquet", change)
+    found = problems(root)
+    assert any(f"near_duplicate group 'nd:{DOC_IDS[0]}' is split across event groups" in p and "field 'event'" in p for p in found), found
+
+
+def test_wrong_pair_relation_is_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        unrelated = 0 if pa.types.is_integer(t.schema.field("relation").type) else "unrelated"  # index or name, as the file stores it
+        return t.set_column(t.schema.get_field_index("relation"), "relation", pa.array([unrelated] * t.num_rows, t.schema.field("relation").type))
+
+    root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
+    found = problems(root)
+    assert found == [f"{root}/data/pairs/test-00000-of-00001.parquet row 0 field 'relation': relation 'unrelated' but the groups give 'near_duplicate'"]
+
+
+def test_uncovered_text_is_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        keep = pc.invert(pc.and_(pc.equal(t.column("doc_id"), DOC_IDS[2]), pc.equal(t.column("index"), 5)))
+        return t.filter(keep)
+
+    root = tamper(silver_built, tmp_path, "data/sentences/test-00000-of-00002.parquet", change)
+    found = problems(root)
+    assert any(f"doc_id={DOC_IDS[2]}" in p and "is not covered by any segment" in p for p in found), found
+
+
+def test_rows_out_of_key_order_are_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        return t.take(pa.array([1, 0, *range(2, t.num_rows)]))
+
+    root = tamper(silver_built, tmp_path, "data/documents/test-00000-of-00002.parquet", change)
+    found = problems(root)
+    assert any("test-00000-of-00002.parquet row 1 field 'doc_id': rows out of key order" in p for p in found), found
+
+
+def test_a_changed_byte_fails_the_checksum(silver_built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(silver_built, root)
+    path = root / "data/ner/test-00001-of-00002.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert any("test-00001-of-00002.parquet" in p and "sha256" in p for p in problems(root))
+
+
+def test_pairs_out_of_order_are_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        return t.take(pa.array([0, 2, 1, *range(3, t.num_rows)]))
+
+    root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
+    found = problems(root)
+    assert len(found) == 1 and "test-00000-of-00001.parquet row 2 field 'doc_a': pairs out of key order or repeated" in found[0], found

