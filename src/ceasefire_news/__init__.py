@@ -15,6 +15,8 @@ from .versions import FORMAT_VERSION, SCHEMA_VERSION, __version__
 _LAZY: dict[str, str] = {
     "build": ".dataset.build",
     "annotate": ".silver.pipeline",
+    "synth": ".synthetic.generate",
+    "score_synth": ".synthetic.score",
     "validate": ".gold.checks",
     "DatasetError": ".errors",
     "TASKS": ".bench.evaluate",
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from .bench.views import clustering, pair_classification
     from .dataset.build import build
     from .silver.pipeline import annotate
+    from .synthetic.generate import synth
+    from .synthetic.score import score_synth
     from .dataset.load import load, load_all
     from .errors import DatasetError
     from .gold.checks import validate

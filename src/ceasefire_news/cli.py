@@ -78,6 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--data", type=Path, default=None, help="built dataset directory (default: dist/ceasefire-news)")
     p_eval.add_argument("--format", choices=("json", "table"), default="json")
     p_eval.add_argument("--by", choices=("doc",), default=None, help="add a per-document breakdown (by_doc)")
+    p_synth = sub.add_parser("synth", help="write N articles derived from the gold corpus, labelled by construction")
+    p_synth.add_argument("--n", type=_count(1), required=True, help="number of articles")
+    p_synth.add_argument("--seed", type=_count(0), default=0, help="seed: the same seed gives the same bytes (default 0)")
+    p_synth.add_argument("--out", type=Path, required=True, help="output directory (absent, empty or an earlier synth output)")
+    p_synth.add_argument("--format", choices=("txt", "jsonl", "parquet"), default="txt", help="articles as .txt files (default), JSON Lines or Parquet")
+    p_synth.add_argument("--seeds", type=Path, default=None, help="gold seeds directory (default: the project's seeds/)")
+    p_synth.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_sscore = sub.add_parser("synth-score", help="score a grouping of a synth corpus against its labels (ARI, F1)")
+    p_sscore.add_argument("--labels", type=Path, required=True, help="synth output directory or its labels.jsonl")
+    p_sscore.add_argument("--predictions", type=Path, required=True, help="built dataset directory, or JSONL of {doc_id, group}")
+    p_sscore.add_argument("--level", choices=("near_duplicate", "event", "topic"), default="near_duplicate")
+    p_sscore.add_argument("--format", choices=("json", "table"), default="json")
     p_diff = sub.add_parser("diff", help="compare two built dataset directories table by table")
     p_diff.add_argument("old_dir", type=Path)
     p_diff.add_argument("new_dir", type=Path)
@@ -116,6 +128,14 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
 
         metrics = evaluate(args.task, args.predictions, args.data, by=args.by)
         return format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True)
+    if args.command == "synth":
+        return f"wrote {args.n} articles and their labels to {_synth_with_progress(args)}"
+    if args.command == "synth-score":
+        from .bench.evaluate import format_table
+        from .synthetic.score import score_synth
+
+        metrics = score_synth(args.labels, args.predictions, args.level)
+        return format_table(metrics) if args.format == "table" else json.dumps(metrics, indent=2, sort_keys=True)
     if args.command == "diff":
         from .dataset.diff import diff_datasets, format_diff
 
@@ -134,6 +154,41 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     if len(pages) > 1:
         pages = [f"== {doc_id}\n{page}" for doc_id, page in zip(args.doc_id, pages)]
     return "\n\n".join(pages)
+
+
+def _count(minimum: int):
+    """An argparse type: an integer of at least minimum."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {number}")
+        return number
+
+    return parse
+
+
+def _synth_with_progress(args: argparse.Namespace) -> Path:
+    """Run synth with a progress bar (articles/s) on a terminal unless --quiet."""
+    from .synthetic.generate import synth
+
+    if args.quiet or not sys.stderr.isatty():
+        return synth(args.n, args.seed, args.out, fmt=args.format, seeds_dir=args.seeds)
+    from tqdm import tqdm
+
+    with tqdm(total=args.n, unit=" articles", unit_scale=True, file=sys.stderr) as bar:
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            if count - done >= 1000 or count == args.n:
+                bar.update(count - done)
+                done = count
+
+        return synth(args.n, args.seed, args.out, fmt=args.format, seeds_dir=args.seeds, progress=progress)
 
 
 def _say(message: str) -> None:
