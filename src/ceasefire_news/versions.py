@@ -10,7 +10,7 @@ UNRELEASED = "0.0.0"
 
 #: Version of the record schemas (the pydantic models and the JSON Schema
 #: files generated from them in ``schema/``).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 #: Version of the on-disk layout (directory structure, Parquet key-value
 #: metadata, manifest fields).  Written into every Parquet file.

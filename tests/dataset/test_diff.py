@@ -78,7 +78,7 @@ def merged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_corrected_role_is_one_changed_row(uncorrected: Path, current: Path) -> None:
     diff = diff_datasets(uncorrected, current)
     assert isinstance(diff, DatasetDiff)
-    assert diff.old_version == diff.new_version == "1.0.0"
+    assert diff.old_version == diff.new_version == "1.1.0"
     assert diff.tables_added == diff.tables_removed == ()
     assert all(t.is_empty for name, t in diff.tables.items() if name != "sentences")
     sentences = diff.tables["sentences"]
@@ -140,9 +140,9 @@ def test_table_added_and_removed_and_version_change(current: Path, tmp_path: Pat
     n = num_rows(current, "sentences")
     assert diff.tables_added == ("sentences",)
     assert diff.tables["sentences"].new_rows == n and len(diff.tables["sentences"].added) == n
-    assert (diff.old_version, diff.new_version) == ("0.9.0", "1.0.0")
+    assert (diff.old_version, diff.new_version) == ("0.9.0", "1.1.0")
     summary = format_diff(diff)
-    assert summary.startswith("## Changes: ceasefire-news 0.9.0 → 1.0.0")
+    assert summary.startswith("## Changes: ceasefire-news 0.9.0 → 1.1.0")
     assert f"| `sentences` | — | {n} | {n} | 0 | 0 |" in summary
     assert f"Table added ({n} rows)." in summary
 
@@ -185,5 +185,5 @@ def test_cli_diff_prints_release_notes(built: Path, capsys) -> None:
 
     assert main(["diff", str(built), str(built)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("## Changes: ceasefire-news 1.0.0 (version unchanged)")
+    assert out.startswith("## Changes: ceasefire-news 1.1.0 (version unchanged)")
     assert "No data changes." in out

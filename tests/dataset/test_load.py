@@ -70,7 +70,7 @@ def test_rebuilt_dataset_is_not_served_stale(seeds_copy: Path, tmp_path: Path) -
     build(seeds_copy, out)
     before = ceasefire_news.load("sentences", data_dir=out)
     assert before.features["role"].int2str(before[1]["role"]) == "body"
-    assert "/1.0.0/" in before.cache_files[0]["filename"]  # the dataset version is in the cache key
+    assert "/1.1.0/" in before.cache_files[0]["filename"]  # the dataset version (seeds/dataset.yaml) is in the cache key
     # Correct one annotation (same length, so row counts and sizes stay the same) and rebuild in place.
     path = seeds_copy / "annotations" / "sentences" / "000_a604801cb8896bbe.jsonl"
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

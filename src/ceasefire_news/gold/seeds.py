@@ -248,7 +248,12 @@ def list_inputs(root: Path | str) -> list[str]:
     paths += [p for p in (annotations / GROUPS_FILE, annotations / REGISTRY_FILE) if p.exists()]
     for folder in _named(annotations / AGREEMENT_DIR, ""):
         paths += _named(folder, ".jsonl")
-    return sorted(p.relative_to(root).as_posix() for p in paths)
+    paths += [p for p in (annotations / ALIGNMENTS_FILE,) if p.exists()]
+    paths += _named(annotations / ALIGNMENT_AGREEMENT_DIR, ".jsonl")
+    from ..release.metadata import metadata_inputs  # dataset.yaml, LICENSE, CHANGELOG: read by the build too
+
+    paths += metadata_inputs(root)
+    return sorted({p.relative_to(root).as_posix() for p in paths})
 
 
 def read_seeds(root: Path | str | None = None, layers: tuple[str, ...] = tuple(DOC_LAYERS)) -> Seeds:
