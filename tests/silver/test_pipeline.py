@@ -232,3 +232,21 @@ def test_gold_entities_need_gold_sentences(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="gold entities need gold sentences"):
         annotate(seeds, tmp_path / "out", ner="rules", workers=1, quiet=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_missing_silver_extra_is_a_clean_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Without the `silver` extra, a raw-article build says which extra to install (no 'bug' hint, no traceback)."""
+    import importlib.util
+
+    from ceasefire_news.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "blingfire" else real(name, *a))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a1.txt").write_text("A library opened on Monday.\n", encoding="utf-8")
+    assert main(["build", "--seeds", str(raw), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "pip install 'ceasefire-news[silver]' (missing: blingfire)" in err
+    assert "bug" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..schema.tables import SPLIT, Table
-from .storage import METADATA_KEY, version_metadata
+from .storage import METADATA_KEY, PARQUET_OPTIONS, version_metadata
 from ..versions import UNRELEASED
 
 #: Documents per shard of the per-document tables.
@@ -117,15 +117,7 @@ class ShardWriter:
         data = data.cast(self.schema)
         path = self.root / f"data/{self.table.name}/{SPLIT}-{self.count:05d}{_PENDING}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(
-            data,
-            path,
-            compression="zstd",
-            compression_level=9,
-            write_statistics=True,
-            use_dictionary=True,
-            row_group_size=ROW_GROUP_ROWS.get(self.table.name, 100_000),
-        )
+        pq.write_table(data, path, row_group_size=ROW_GROUP_ROWS.get(self.table.name, 100_000), **PARQUET_OPTIONS)
         self.count += 1
         self.num_rows += data.num_rows
         self.num_bytes += data.nbytes

@@ -42,6 +42,10 @@ def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version:
     return pa.Table.from_pylist([table.to_row(r) for r in records], schema=schema)
 
 
+#: How every Parquet file of a dataset is written (single-file tables and silver shards alike).
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 9, "write_statistics": True, "use_dictionary": True}
+
+
 def write_parquet(table: Table, records: list[Record] | pa.Table, path: Path, *, dataset_version: str = UNRELEASED) -> None:
     """Write a config's records to one Parquet file, byte-for-byte reproducibly."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,15 +54,7 @@ def write_parquet(table: Table, records: list[Record] | pa.Table, path: Path, *,
         # No row group at all: `datasets` reads a zero-row row group as an error (batch size 0).
         pq.ParquetWriter(path, data.schema, compression="zstd").close()
         return
-    pq.write_table(
-        data,
-        path,
-        compression="zstd",
-        compression_level=9,
-        write_statistics=True,
-        use_dictionary=True,
-        row_group_size=1_000_000,
-    )
+    pq.write_table(data, path, row_group_size=1_000_000, **PARQUET_OPTIONS)
 
 
 def read_metadata(path: Path, log: ProblemLog | None = None) -> dict[str, str]:

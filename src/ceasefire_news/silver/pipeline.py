@@ -41,13 +41,18 @@ SILVER_MODULES = ("blingfire", "rensa", "spacy", "sklearn")
 
 
 def require_silver(progress: bool = True, ner: str | None = None) -> None:
-    """Raise ImportError naming the extra to install when a silver dependency is missing."""
+    """Raise a DatasetError naming the extra to install when a silver dependency is missing."""
     import importlib.util
 
     needed = [m for m in SILVER_MODULES if not (m == "spacy" and ner == "none")]
     missing = [m for m in (*needed, *(("tqdm",) if progress else ())) if importlib.util.find_spec(m) is None]
     if missing:
-        raise ImportError(f"the silver pipeline needs the optional extra: pip install 'ceasefire-news[silver]' (missing: {', '.join(missing)})")
+        log = ProblemLog()
+        log.add(
+            "ceasefire-news[silver]",
+            f"building from raw articles needs the optional extra: pip install 'ceasefire-news[silver]' (missing: {', '.join(missing)})",
+        )
+        log.raise_if_any()
 
 
 def is_gold_seeds(path: Path) -> bool:
