@@ -1,4 +1,4 @@
-"""Building the dataset: seeds -> validated records -> Parquet tables, card and manifest, atomically."""
+"""Building the dataset: seeds -> validated records -> Arrow tables -> Parquet, card and manifest, atomically."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+
 from ..release.card import TableFile, read_changelog, render_card
 from ..gold.checks import derive, validate
 from ..release.croissant import write_croissant
 from ..gold.entities import check_registry, span_f1
 from ..errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
-from ..schema.models import Document, Record
+from ..schema.models import Document
 from ..gold.seeds import Seeds, default_project_file, default_seeds_dir, read_seeds
-from .storage import to_arrow, write_parquet
+from ..gold.groups import pair_batches
+from .storage import ROW_GROUP_SIZE, write_parquet
 from ..schema.tables import TABLES, data_file
 
 DEFAULT_OUT = Path("dist") / "ceasefire-news"
@@ -67,41 +70,37 @@ def agreement(seeds: Seeds) -> dict[str, float] | None:
     }
 
 
-def sort_records(config: str, items: list[Located]) -> list[Record]:
-    """Records of a table in key order, so that output never depends on input order."""
-    key = TABLES[config].key
-    return [i.record for i in sorted(items, key=lambda i: tuple(getattr(i.record, k) for k in key))]
-
-
 def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Path:
     """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing."""
     seeds = read_seeds(seeds_dir if seeds_dir is not None else default_seeds_dir())
     log = ProblemLog()
-    located = derive(base_records(seeds), log)
+    tables = derive(base_records(seeds), log)
     check_registry(seeds.layers["entities"], seeds.registry, log)
     log.raise_if_any()
-    records = {name: sort_records(name, items) for name, items in located.items()}
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in sorted(seeds.inputs)}
     out = Path(out_dir if out_dir is not None else DEFAULT_OUT)
     facts = {"agreement": agreement(seeds), "referents": len(seeds.registry)}
-    return _write_atomically(out, lambda tmp: write_dataset(tmp, records, inputs, facts))
+    del seeds  # from here on only the Arrow tables are needed: free the records before the pairs are made
+    return _write_atomically(out, lambda tmp: write_dataset(tmp, tables, inputs, facts))
 
 
-def write_dataset(root: Path, records: dict[str, list[Record]], inputs: dict[str, str], facts: dict) -> None:
-    """Write tables, card and manifest into an (empty) directory."""
+def write_dataset(root: Path, tables: dict[str, pa.Table], inputs: dict[str, str], facts: dict) -> None:
+    """Write tables (pairs streamed from duplicate_groups), card and manifest into an (empty) directory."""
     files: dict[str, TableFile] = {}
     for name in TABLES:
-        if name not in records:
+        if name == "pairs" and "duplicate_groups" in tables:
+            data = pair_batches(tables["duplicate_groups"], ROW_GROUP_SIZE)
+        elif name in tables:
+            data = tables[name]
+        else:
             continue
         path = root / data_file(name)
-        write_parquet(TABLES[name], records[name], path)
-        files[name] = TableFile(
-            num_rows=len(records[name]),
-            num_bytes=to_arrow(TABLES[name], records[name]).nbytes,
-            file_size=path.stat().st_size,
-            sha256=sha256_file(path),
-        )
-    card = render_card(records, files, read_changelog(default_project_file("CHANGELOG.md")), facts)
+        num_rows, num_bytes = write_parquet(TABLES[name], data, path)
+        files[name] = TableFile(num_rows=num_rows, num_bytes=num_bytes, file_size=path.stat().st_size, sha256=sha256_file(path))
+    shown = dict(tables)
+    if "pairs" in files:  # the card shows the first row; counts come from files and the groups
+        shown["pairs"] = next(pair_batches(tables["duplicate_groups"], 1))
+    card = render_card(shown, files, read_changelog(default_project_file("CHANGELOG.md")), facts)
     (root / "README.md").write_text(card, encoding="utf-8", newline="\n")
     shutil.copyfile(default_project_file("LICENSE.md"), root / "LICENSE.md")
     write_croissant(root, {name: data_file(name) for name in files})
@@ -123,7 +122,7 @@ def _write_atomically(out: Path, write) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
         write(tmp)
-        validate(tmp)
+        validate(tmp, rederive=False)  # the records were checked once, in derive; here the written files
         os.chmod(tmp, 0o755)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))

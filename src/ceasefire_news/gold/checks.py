@@ -5,41 +5,52 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyarrow as pa
 import yaml
 
-from .entities import check_identities, check_mentions, ner_rows
+from .entities import check_identities, check_mentions, entity_columns, ner_table
 from ..errors import Located, ProblemLog
-from .groups import check_groups, make_pairs
+from .groups import check_groups, check_pairs_table
 from ..dataset.manifest import Manifest, read_manifest, verify_files
 from ..schema.models import Sentence
 from .segments import check_sentences
-from ..dataset.storage import read_metadata, read_parquet
+from ..dataset.storage import from_columns, read_footer, read_metadata, read_parquet, read_table, sort_by_key, to_arrow
 from ..schema.tables import TABLES
 
 #: Tables every dataset must have.
 REQUIRED_TABLES = ("documents", "sentences", "entities", "ner", "duplicate_groups", "pairs")
+#: Tables read back as validated records by `validate`: the layers everything else is derived from.
+BASE_TABLES = ("documents", "sentences", "entities", "duplicate_groups")
 #: Tables that are derived from others: validate recomputes them and compares.
 DERIVED_TABLES = ("entities", "ner", "pairs")
 
 
-def derive(located: dict[str, list[Located]], log: ProblemLog) -> dict[str, list[Located]]:
-    """Check the base layers (documents, sentences, entities, duplicate_groups) and derive every table."""
+def derive(located: dict[str, list[Located]], log: ProblemLog) -> dict[str, pa.Table]:
+    """Check the base layers (documents, sentences, entities, duplicate_groups) and derive the tables.
+
+    Returns every table except `pairs` as an Arrow table in key order, each derived once and built
+    column by column (pairs are streamed from duplicate_groups by `groups.pair_batches`). Records
+    are validated once, when read; here only cross-record invariants are checked.
+    """
     texts = _check_documents(located["documents"], log)
     segments = check_sentences(texts, located["sentences"], log)
     _check_document_rows(located["documents"], segments, log)
-    out = {"documents": located["documents"], "sentences": located["sentences"]}
+    out = {"documents": _table("documents", located["documents"]), "sentences": _table("sentences", located["sentences"])}
     if "entities" in located:
         mentions = check_mentions(texts, segments, located["entities"], log)
-        check_identities(mentions, log)
-        out["entities"] = mentions
-        out["ner"] = [Located(row, "<ner>") for row in ner_rows(texts, segments, mentions, log)]
+        check_identities((item for item, _ in mentions), log)
+        out["entities"] = sort_by_key(from_columns(TABLES["entities"], entity_columns(mentions)), TABLES["entities"].key)
+        out["ner"] = ner_table(texts, segments, mentions, log)
     if "duplicate_groups" in located:
         groups = located["duplicate_groups"]
         check_groups(texts, groups, log)
-        where = groups[0].file if groups else "<duplicate_groups>"
-        out["duplicate_groups"] = groups
-        out["pairs"] = [Located(p, where) for p in make_pairs(g.record for g in groups)]
+        out["duplicate_groups"] = _table("duplicate_groups", groups)
     return out
+
+
+def _table(name: str, items: list[Located]) -> pa.Table:
+    """A table of records as Arrow, in key order."""
+    return sort_by_key(to_arrow(TABLES[name], [i.record for i in items]), TABLES[name].key)
 
 
 def _check_documents(items: list[Located], log: ProblemLog) -> dict[str, str]:
@@ -69,27 +80,38 @@ def _check_document_rows(items: list[Located], segments: dict[str, list[Sentence
             log.at(item, f"title {doc.title!r} differs from the title segment {title!r}", "title")
 
 
-def _compare(name: str, stored: list[Located], derived: list[Located], log: ProblemLog) -> None:
-    """Report stored rows of a derived table that differ from what the base layers give."""
+def _compare(name: str, stored: pa.Table, derived: pa.Table, file: str, log: ProblemLog) -> None:
+    """Report stored rows of a derived table that differ from what the base layers give.
+
+    Row order does not matter. Equal tables are recognised with one Arrow comparison; only a
+    table that differs is compared row by row, to say which rows and fields.
+    """
     key = TABLES[name].key
-    want = {tuple(getattr(i.record, k) for k in key): i.record for i in derived}
+    if sort_by_key(stored, key).equals(derived):
+        return
+    want = {tuple(row[k] for k in key): row for row in derived.to_pylist()}
     have = set()
-    for item in stored:
-        k = tuple(getattr(item.record, f) for f in key)
+    for row_no, row in enumerate(stored.to_pylist()):
+        k = tuple(row[f] for f in key)
         have.add(k)
+        where = {"row": row_no, "doc_id": row.get("doc_id")}
         if k not in want:
-            log.at(item, f"row {k} is not derived from the base tables", key[0])
-        elif want[k] != item.record:
-            diff = [f for f in TABLES[name].features if getattr(want[k], f) != getattr(item.record, f)]
-            log.at(item, f"row {k} differs from the value derived from the base tables", ",".join(diff))
+            log.add(file, f"row {k} is not derived from the base tables", field=key[0], **where)
+        elif want[k] != row:
+            diff = [f for f in TABLES[name].features if want[k][f] != row[f]]
+            log.add(file, f"row {k} differs from the value derived from the base tables", field=",".join(diff), **where)
     missing = sorted(set(want) - have)
     if missing:
-        file = stored[0].file if stored else name
         log.add(file, f"{len(missing)} derived row(s) missing, first {missing[0]}")
 
 
-def validate(data_dir: Path | str) -> Manifest:
-    """Validate a built dataset directory: checksums, versions, row counts and every invariant."""
+def validate(data_dir: Path | str, *, rederive: bool = True) -> Manifest:
+    """Validate a built dataset directory: checksums, versions, row counts and every invariant.
+
+    With rederive=False (what the build runs on the files it has just written from records it
+    has checked), tables are checked from their Parquet footers (schema, row count) and the
+    base layers are not read back and re-derived.
+    """
     root = Path(data_dir)
     log = ProblemLog()
     if not root.is_dir():
@@ -100,6 +122,7 @@ def validate(data_dir: Path | str) -> Manifest:
     assert manifest is not None
     verify_files(root, manifest, log)
     located: dict[str, list[Located]] = {}
+    stored: dict[str, pa.Table | None] = {}
     for name in REQUIRED_TABLES:
         if name not in manifest.tables:
             log.add(str(root / "manifest.json"), f"required table {name!r} is missing", field="tables")
@@ -110,19 +133,29 @@ def validate(data_dir: Path | str) -> Manifest:
             continue
         if not path.is_file():
             continue  # already reported by verify_files
-        items = read_parquet(name, path, log)
-        if len(items) != entry.num_rows:
-            log.add(str(path), f"{len(items)} rows but manifest.json says {entry.num_rows}", field="num_rows")
+        if not rederive:
+            num_rows = read_footer(name, path, log) or 0
+        elif name in BASE_TABLES:
+            located[name] = read_parquet(name, path, log)
+            num_rows = len(located[name])
+        else:
+            stored[name] = read_table(name, path, log)
+            num_rows = stored[name].num_rows if stored[name] is not None else 0
+        if num_rows != entry.num_rows:
+            log.add(str(path), f"{num_rows} rows but manifest.json says {entry.num_rows}", field="num_rows")
         stamp = read_metadata(path)
         for key in ("dataset_version", "schema_version", "format_version"):
             if stamp.get(key) != getattr(manifest, key):
                 log.add(str(path), f"Parquet metadata {key}={stamp.get(key)!r}, manifest.json has {getattr(manifest, key)!r}", field=key)
-        located[name] = items
     _check_card(root, manifest, log)
-    if all(name in located for name in REQUIRED_TABLES):
+    if rederive and all(name in located for name in BASE_TABLES) and all(name in stored for name in ("ner", "pairs")):
         derived = derive(located, log)
-        for name in DERIVED_TABLES:
-            _compare(name, located[name], derived[name], log)
+        stored["entities"] = read_table("entities", root / manifest.tables["entities"].file, ProblemLog())  # reported above
+        for name in ("entities", "ner"):
+            if stored[name] is not None:
+                _compare(name, stored[name], derived[name], str(root / manifest.tables[name].file), log)
+        if stored["pairs"] is not None:
+            check_pairs_table(derived["duplicate_groups"], stored["pairs"], str(root / manifest.tables["pairs"].file), log)
     log.raise_if_any()
     return manifest
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterable, Mapping
 
+import pyarrow as pa
+
+from ..dataset.storage import sort_by_key, table_schema
 from ..errors import Located, ProblemLog
-from ..schema.models import NAME_LABELS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
+from ..schema.tables import TABLES
+from ..schema.models import NAME_LABELS, LabelledSpan, MentionAnnotation, NerRow, Referent, Sentence
 from .segments import check_span_text, group_by_doc
+
+#: A checked mention: its located annotation and the index of the segment that contains it.
+Checked = tuple[Located[MentionAnnotation], int]
 
 # Hand-written tokenizer (no library): it must be deterministic, keep exact document offsets
 # and split wherever a gold mention starts or ends, which general tokenizers (spaCy, NLTK)
@@ -32,13 +40,17 @@ def check_mentions(
     segments: Mapping[str, list[Sentence]],
     items: list[Located[MentionAnnotation]],
     log: ProblemLog,
-) -> list[Located[Mention]]:
-    """Check every mention against its document and segments; return them as located table rows."""
-    out: list[Located[Mention]] = []
+) -> list[Checked]:
+    """Check every mention against its document and segments; return the valid ones with their segment index.
+
+    Documents come in doc_id order and mentions in (start, end) order inside each, i.e. the key
+    order of the entities table.
+    """
+    out: list[Checked] = []
     by_doc = group_by_doc(items)
     for doc_id in sorted(set(by_doc) - set(texts)):
         log.at(by_doc[doc_id][0], f"unknown doc_id {doc_id!r} (no such document)", "doc_id")
-    for doc_id, doc_items in by_doc.items():
+    for doc_id, doc_items in sorted(by_doc.items()):
         if doc_id not in texts:
             continue
         segs = segments.get(doc_id, [])
@@ -64,10 +76,19 @@ def check_mentions(
                 log.at(item, f"mention {m.start}-{m.end} is not inside exactly one segment", "end")
                 continue
             _check_link(item, log)
-            base = {k: getattr(m, k) for k in MentionAnnotation.model_fields}
-            row = Mention(**base, mention_id=mention_id(m), sentence_index=segs[pos].index)
-            out.append(Located(row, item.file, item.line, item.row))
+            out.append((item, segs[pos].index))
     return out
+
+
+def entity_columns(mentions: list[Checked]) -> dict[str, list]:
+    """The columns of the entities table (label as names) from checked mentions, in their order."""
+    records = [item.record for item, _ in mentions]
+    columns: dict[str, list] = {
+        name: [getattr(m, name) for m in records] for name in ("doc_id", "start", "end", "text", "label", "kb_id", "entity_id")
+    }
+    columns["mention_id"] = [mention_id(m) for m in records]
+    columns["sentence_index"] = [index for _, index in mentions]
+    return columns
 
 
 def _check_link(item: Located[MentionAnnotation], log: ProblemLog) -> None:
@@ -127,53 +148,102 @@ def _where(item: Located) -> str:
 
 def tokenize(text: str, start: int, end: int, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
     """Token spans (document offsets) of text[start:end], split at every offset in cuts."""
-    cut_set = sorted(set(c for c in cuts if start < c < end))
+    cut_list = sorted({c for c in cuts if start < c < end})
+    if not cut_list:
+        return [match.span() for match in _TOKEN.finditer(text, start, end)]
     spans = []
+    k, n = 0, len(cut_list)
     for match in _TOKEN.finditer(text, start, end):
         a, b = match.span()
-        inner = cut_set[bisect.bisect_right(cut_set, a) : bisect.bisect_left(cut_set, b)]
-        for c in inner:
-            spans.append((a, c))
-            a = c
+        while k < n and cut_list[k] <= a:  # tokens are increasing: one pointer replaces two bisections
+            k += 1
+        while k < n and cut_list[k] < b:
+            spans.append((a, cut_list[k]))
+            a = cut_list[k]
+            k += 1
         spans.append((a, b))
     return spans
 
 
-def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
-    """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
-    by_seg: dict[tuple[str, int], list[Located[Mention]]] = {}
-    for item in mentions:
-        by_seg.setdefault((item.record.doc_id, item.record.sentence_index), []).append(item)
-    rows = []
-    for doc_id, segs in segments.items():
-        text = texts[doc_id]
-        for seg in segs:
-            items = by_seg.get((doc_id, seg.index), [])
-            cuts = [c for i in items for c in (i.record.start, i.record.end)]
-            spans = tokenize(text, seg.start, seg.end, cuts)
-            starts = {a: k for k, (a, _) in enumerate(spans)}
-            ends = {b: k for k, (_, b) in enumerate(spans)}
-            tags = ["O"] * len(spans)
-            for item in items:
-                m = item.record
-                if m.start not in starts or m.end not in ends:
-                    log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
-                    continue
-                first, last = starts[m.start], ends[m.end]
-                tags[first] = f"B-{m.label}"
-                for k in range(first + 1, last + 1):
-                    tags[k] = f"I-{m.label}"
-            rows.append(
-                NerRow(
-                    doc_id=doc_id,
-                    sentence_index=seg.index,
-                    tokens=[text[a:b] for a, b in spans],
-                    token_starts=[a for a, _ in spans],
-                    token_ends=[b for _, b in spans],
-                    ner_tags=tags,
-                )
+def ner_table(
+    texts: Mapping[str, str],
+    segments: Mapping[str, list[Sentence]],
+    mentions: list[Checked],
+    log: ProblemLog,
+    batch_tokens: int = 1 << 16,
+) -> pa.Table:
+    """The ner table: one IOB2-tagged row per segment, in key order; a mention off token edges is a problem.
+
+    Built column by column (flat token lists turned into Arrow list arrays every batch_tokens
+    tokens), so no Python object per row is kept.
+    """
+    tag_ids = TABLES["ner"].label_ids["ner_tags"]
+    schema = table_schema(TABLES["ner"])
+    by_seg: dict[tuple[str, int], list[Located[MentionAnnotation]]] = {}
+    for item, index in mentions:
+        by_seg.setdefault((item.record.doc_id, index), []).append(item)
+    batches: list[pa.Table] = []
+    doc_ids: list[str] = []
+    indices = array("i")
+    offsets = array("i", [0])
+    tokens: list[str] = []
+    starts, ends, tags = array("i"), array("i"), array("q")
+
+    def flush() -> None:
+        if not doc_ids:
+            return
+        offs = pa.array(offsets, pa.int32())
+        batches.append(
+            pa.Table.from_arrays(
+                [
+                    pa.array(doc_ids, pa.string()),
+                    pa.array(indices, pa.int32()),
+                    pa.ListArray.from_arrays(offs, pa.array(tokens, pa.string())),
+                    pa.ListArray.from_arrays(offs, pa.array(starts, pa.int32())),
+                    pa.ListArray.from_arrays(offs, pa.array(ends, pa.int32())),
+                    pa.ListArray.from_arrays(offs, pa.array(tags, pa.int64())),
+                ],
+                schema=schema,
             )
-    return rows
+        )
+        doc_ids.clear()
+        tokens.clear()
+        for buf in (indices, starts, ends, tags):
+            del buf[:]
+        del offsets[1:]
+
+    for doc_id in sorted(segments):
+        text = texts[doc_id]
+        for seg in segments[doc_id]:
+            items = by_seg.get((doc_id, seg.index), ())
+            spans = tokenize(text, seg.start, seg.end, [c for i in items for c in (i.record.start, i.record.end)])
+            seg_tags = [0] * len(spans)
+            if items:
+                first_of = {a: k for k, (a, _) in enumerate(spans)}
+                last_of = {b: k for k, (_, b) in enumerate(spans)}
+                for item in items:
+                    m = item.record
+                    if m.start not in first_of or m.end not in last_of:
+                        log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
+                        continue
+                    first, last = first_of[m.start], last_of[m.end]
+                    seg_tags[first] = tag_ids[f"B-{m.label}"]
+                    inside = tag_ids[f"I-{m.label}"]
+                    for k in range(first + 1, last + 1):
+                        seg_tags[k] = inside
+            doc_ids.append(doc_id)
+            indices.append(seg.index)
+            tokens.extend([text[a:b] for a, b in spans])
+            starts.extend([a for a, _ in spans])
+            ends.extend([b for _, b in spans])
+            tags.extend(seg_tags)
+            offsets.append(len(tokens))
+        if len(tokens) >= batch_tokens:
+            flush()
+    flush()
+    if not batches:
+        return schema.empty_table()
+    return sort_by_key(pa.concat_tables(batches).combine_chunks(), TABLES["ner"].key)
 
 
 def decode_iob2(row: NerRow) -> list[tuple[str, int, int, str]]:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
 import yaml
 
-from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
+from ..gold.groups import relation_counts
+from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS
 from ..schema.tables import SPLIT, TABLES, data_file
 from ..versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION
 
@@ -93,11 +95,14 @@ def card_yaml(files: dict[str, TableFile]) -> dict:
     return {**HUB_METADATA, "configs": configs, "dataset_info": infos}
 
 
-def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], changelog: str, facts: dict) -> str:
-    """Render the whole card: YAML front matter and a datasheet whose counts all come from the data."""
+def render_card(tables: dict[str, pa.Table], files: dict[str, TableFile], changelog: str, facts: dict) -> str:
+    """Render the whole card: YAML front matter and a datasheet whose counts all come from the data.
+
+    tables holds every written table as Arrow; pairs may be given as its first rows only (its
+    counts come from files and from duplicate_groups).
+    """
     front = yaml.safe_dump(card_yaml(files), sort_keys=False, allow_unicode=True, width=120)
-    docs = records["documents"]
-    n_docs = len(docs)
+    n_docs = tables["documents"].num_rows
     lines = [
         "---",
         front.rstrip("\n"),
@@ -151,7 +156,8 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "",
     ]
     for name in files:
-        first = records[name][0].model_dump() if records[name] else {}
+        data = tables[name]
+        first = TABLES[name].from_row(data.slice(0, 1).to_pylist()[0]).model_dump() if data.num_rows else {}
         shown = {k: _short(first[k]) for k in TABLES[name].features if k in first}
         body = ",\n".join(f' "{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in shown.items())
         lines += [f"`{name}`:", "", "```json", "{\n" + body + "\n}", "```", ""]
@@ -175,7 +181,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], c
         "| --- | ---: |",
     ]
     lines += [f"| `{name}` | {info.num_rows} |" for name, info in files.items()]
-    lines += ["", *_statistics(records)]
+    lines += ["", *_statistics(tables)]
     lines += [
         "",
         "## Dataset Creation",
@@ -281,51 +287,66 @@ def _short(value: object) -> object:
     return value
 
 
-def _statistics(records: dict[str, list[Record]]) -> list[str]:
-    sentences = records["sentences"]
-    roles = Counter(s.role for s in sentences)
-    per_doc = Counter(s.doc_id for s in sentences)
+def _column(table: pa.Table, name: str, config: str) -> list:
+    """A column as Python values, ClassLabel integers as their names."""
+    values = table.column(name).to_pylist()
+    names = TABLES[config].label_names.get(name)
+    return [names[v] for v in values] if names else values
+
+
+def _statistics(tables: dict[str, pa.Table]) -> list[str]:
+    sentences = tables["sentences"]
+    roles = Counter(_column(sentences, "role", "sentences"))
+    per_doc = Counter(sentences.column("doc_id").to_pylist())
+    docs = tables["documents"]
     lines = ["#### Statistics", "", "| doc_id | characters | segments |", "| --- | ---: | ---: |"]
-    lines += [f"| `{d.doc_id}` | {d.num_chars} | {per_doc[d.doc_id]} |" for d in records["documents"]]
+    lines += [
+        f"| `{d}` | {n} | {per_doc[d]} |"
+        for d, n in zip(docs.column("doc_id").to_pylist(), docs.column("num_chars").to_pylist())
+    ]
     lines += ["", "| segment role | count |", "| --- | ---: |"]
     lines += [f"| {role} | {roles.get(role, 0)} |" for role in TABLES["sentences"].class_labels["role"].names]
-    return lines + _entity_stats(records) + _group_stats(records)
+    return lines + _entity_stats(tables) + _group_stats(tables)
 
 
-def _entity_stats(records: dict[str, list[Record]]) -> list[str]:
-    mentions = records.get("entities", [])
-    if not mentions:
+def _entity_stats(tables: dict[str, pa.Table]) -> list[str]:
+    mentions = tables.get("entities")
+    if mentions is None or not mentions.num_rows:
         return []
-    labels = Counter(m.label for m in mentions)
-    per_doc = Counter((m.doc_id, m.label) for m in mentions)
+    label_col = _column(mentions, "label", "entities")
+    doc_col = mentions.column("doc_id").to_pylist()
+    kb_col = mentions.column("kb_id").to_pylist()
+    eid_col = mentions.column("entity_id").to_pylist()
+    labels = Counter(label_col)
+    per_doc = Counter(zip(doc_col, label_col))
     present = [lab for lab in ENTITY_LABELS if labels[lab]]
     lines = ["", "| entity label | mentions |", "| --- | ---: |"]
     lines += [f"| {lab} | {labels[lab]} |" for lab in ENTITY_LABELS]
-    lines += [f"| **total** | {len(mentions)} |", "", "Labels with 0 mentions do not occur in these texts.", ""]
+    lines += [f"| **total** | {mentions.num_rows} |", "", "Labels with 0 mentions do not occur in these texts.", ""]
     lines += ["| doc_id | " + " | ".join(present) + " | total |", "| --- |" + " ---: |" * (len(present) + 1)]
-    for doc in records["documents"]:
-        cells = [per_doc[(doc.doc_id, lab)] for lab in present]
-        lines.append(f"| `{doc.doc_id}` | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
-    linked = [m for m in mentions if m.kb_id]
-    names = [m for m in mentions if m.entity_id]
+    for doc_id in tables["documents"].column("doc_id").to_pylist():
+        cells = [per_doc[(doc_id, lab)] for lab in present]
+        lines.append(f"| `{doc_id}` | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+    linked = [(kb, eid) for kb, eid in zip(kb_col, eid_col) if kb]
+    names = [(kb, eid) for kb, eid in zip(kb_col, eid_col) if eid]
     lines += [
         "",
         f"{len(linked)} of {len(names)} name mentions carry a verified Wikidata `kb_id`; they refer to "
-        f"{len({m.entity_id for m in names})} distinct referents ({len({m.kb_id for m in linked})} linked, "
-        f"{len({m.entity_id for m in names if not m.kb_id})} with a `nil:` id).",
+        f"{len({eid for _, eid in names})} distinct referents ({len({kb for kb, _ in linked})} linked, "
+        f"{len({eid for kb, eid in names if not kb})} with a `nil:` id).",
     ]
     return lines
 
 
-def _group_stats(records: dict[str, list[Record]]) -> list[str]:
-    groups = records.get("duplicate_groups", [])
-    if not groups:
+def _group_stats(tables: dict[str, pa.Table]) -> list[str]:
+    groups = tables.get("duplicate_groups")
+    if groups is None or not groups.num_rows:
         return []
     lines = ["", "| group level | groups | documents in non-singleton groups |", "| --- | ---: | ---: |"]
     for level in GROUP_LEVELS:
-        sizes = Counter(getattr(g, level) for g in groups)
+        sizes = Counter(groups.column(level).to_pylist())
         lines.append(f"| {level} | {len(sizes)} | {sum(n for n in sizes.values() if n > 1)} |")
-    relations = Counter(p.relation for p in records.get("pairs", []))
+    relations = relation_counts(groups) if "pairs" in tables else {}
     lines += ["", "| pair relation | pairs |", "| --- | ---: |"]
     return lines + [f"| {rel} | {relations.get(rel, 0)} |" for rel in reversed(RELATIONS)]
 

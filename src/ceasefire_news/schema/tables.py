@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import datasets
 import pyarrow as pa
@@ -35,9 +36,9 @@ class Table:
     key: tuple[str, ...]
     description: str
 
-    @property
+    @cached_property
     def class_labels(self) -> dict[str, datasets.ClassLabel]:
-        """ClassLabel columns (plain or inside a list) by column name."""
+        """ClassLabel columns (plain or inside a list) by column name (computed once per table)."""
         out = {}
         for name, feature in self.features.items():
             inner = getattr(feature, "feature", feature)
@@ -45,21 +46,38 @@ class Table:
                 out[name] = inner
         return out
 
+    @cached_property
+    def label_ids(self) -> dict[str, dict[str, int]]:
+        """Per ClassLabel column, label name -> integer value (a plain dict: datasets' str2int is slow per call)."""
+        return {name: {n: i for i, n in enumerate(label.names)} for name, label in self.class_labels.items()}
+
+    @cached_property
+    def label_names(self) -> dict[str, tuple[str, ...]]:
+        """Per ClassLabel column, the label names in integer order."""
+        return {name: tuple(label.names) for name, label in self.class_labels.items()}
+
     def to_row(self, record: Record) -> dict:
         """Turn a record into a table row (label strings become ClassLabel ints)."""
-        row = record.model_dump()
-        for name, label in self.class_labels.items():
+        row = {name: getattr(record, name) for name in self.features}
+        for name, ids in self.label_ids.items():
             value = row[name]
-            row[name] = [label.str2int(v) for v in value] if isinstance(value, list) else label.str2int(value)
-        return {name: row[name] for name in self.features}
+            row[name] = [ids[v] for v in value] if isinstance(value, list) else ids[value]
+        return row
 
     def from_row(self, row: dict) -> Record:
         """Turn a table row back into a validated record."""
         row = dict(row)
-        for name, label in self.class_labels.items():
+        for name, names in self.label_names.items():
             value = row[name]
-            row[name] = [label.int2str(v) for v in value] if isinstance(value, list) else label.int2str(value)
+            row[name] = [_name(names, v) for v in value] if isinstance(value, list) else _name(names, value)
         return self.model.model_validate(row)
+
+
+def _name(names: tuple[str, ...], value: object) -> object:
+    """The label name of a ClassLabel integer, as datasets' int2str would give it (ValueError if out of range)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return names[value]
+    raise ValueError(f"Invalid integer class label {value!r}")
 
 
 def _columns(*columns: tuple[str, object, bool]) -> tuple[datasets.Features, pa.Schema]:
