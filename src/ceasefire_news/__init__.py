@@ -7,6 +7,8 @@ from .bench.evaluate import TASKS, evaluate
 from .dataset.load import load, load_all
 from .schema.tables import CONFIGS, TABLES
 from .bench.views import clustering, pair_classification
+from .synthetic.generate import synth
+from .synthetic.score import score_synth
 from .versions import DATASET_VERSION, FORMAT_VERSION, SCHEMA_VERSION, __version__
 
 __all__ = [
@@ -24,5 +26,7 @@ __all__ = [
     "load",
     "load_all",
     "pair_classification",
+    "score_synth",
+    "synth",
     "validate",
 ]

@@ -14,7 +14,7 @@ import pytest
 from ceasefire_news import DatasetError, build, validate
 from ceasefire_news.dataset.manifest import TableEntry, write_manifest
 from ceasefire_news.schema.tables import TABLES, data_file
-from ceasefire_news.synth.replicate import replicate_seeds
+from ceasefire_news.synthetic.replicate import replicate_seeds
 
 N_DOCS = 200  # 40 replicas of the 5 seed documents
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ceasefire_news.gold.seeds import default_seeds_dir, read_seeds
-from ceasefire_news.synth.replicate import replicate_seeds
+from ceasefire_news.synthetic.replicate import replicate_seeds
 
 
 def test_replicas_rename_documents_and_groups(tmp_path: Path) -> None:
