@@ -6,6 +6,7 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -32,7 +33,12 @@ _TOKEN = re.compile(
 
 def mention_id(m: MentionAnnotation) -> str:
     """The stable id of a mention: <doc_id>:<start>-<end>."""
-    return f"{m.doc_id}:{m.start}-{m.end}"
+    return mention_id_of(m.doc_id, m.start, m.end)
+
+
+def mention_id_of(doc_id: str, start: int, end: int) -> str:
+    """The stable id of the mention doc_id[start:end]."""
+    return f"{doc_id}:{start}-{end}"
 
 
 def check_mentions(
@@ -83,10 +89,10 @@ def check_mentions(
 def entity_columns(mentions: list[Checked]) -> dict[str, list]:
     """The columns of the entities table (label as names) from checked mentions, in their order."""
     records = [item.record for item, _ in mentions]
-    columns: dict[str, list] = {
-        name: [getattr(m, name) for m in records] for name in ("doc_id", "start", "end", "text", "label", "kb_id", "entity_id")
-    }
-    columns["mention_id"] = [mention_id(m) for m in records]
+    names = ("doc_id", "start", "end", "text", "label", "kb_id", "entity_id")
+    values = list(zip(*map(attrgetter(*names), records))) if records else [()] * len(names)
+    columns: dict[str, list] = {name: list(v) for name, v in zip(names, values)}
+    columns["mention_id"] = list(map(mention_id_of, columns["doc_id"], columns["start"], columns["end"]))
     columns["sentence_index"] = [index for _, index in mentions]
     return columns
 
