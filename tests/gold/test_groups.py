@@ -141,3 +141,15 @@ def test_pairs_table_check_locates_every_kind_of_error() -> None:
     assert any(f.startswith("pairs.parquet row 10 ") and "not an ordered pair of known documents" in f for f in found), found
     missing = [f for f in found if "missing" in f]
     assert missing == [f"pairs.parquet: 3 pair(s) missing, first ('{good['doc_a'][7]}', '{good['doc_b'][7]}')"], found
+
+
+def test_a_correct_stored_pairs_table_takes_the_streamed_comparison(built: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.gold.groups import _equals_derived
+    from ceasefire_news.schema.tables import data_file
+
+    groups = pq.read_table(built / data_file("duplicate_groups"))
+    pairs = pq.read_table(built / data_file("pairs"))
+    assert _equals_derived(groups, pairs)
+    assert not _equals_derived(groups, pairs.slice(1))
