@@ -5,10 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
-from ..schema.models import NAME_LABELS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
+from ..schema.models import NAME_LABELS, NER_TAGS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
 from .segments import check_span_text, group_by_doc
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Hand-written tokenizer (no library): it must be deterministic, keep exact document offsets
 # and split wherever a gold mention starts or ends, which general tokenizers (spaCy, NLTK)
@@ -141,30 +145,46 @@ def tokenize(text: str, start: int, end: int, cuts: Iterable[int] = ()) -> list[
     return spans
 
 
-def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
-    """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
+def _segment_tags(text: str, seg: Sentence, items: list[Located[Mention]], log: ProblemLog) -> tuple[list[tuple[int, int]], list[str]]:
+    """Token spans of a segment and their IOB2 tags; a mention whose edges are not token edges is a problem."""
+    spans = tokenize(text, seg.start, seg.end, [c for i in items for c in (i.record.start, i.record.end)])
+    tags = ["O"] * len(spans)
+    if not items:
+        return spans, tags
+    starts = {a: k for k, (a, _) in enumerate(spans)}
+    ends = {b: k for k, (_, b) in enumerate(spans)}
+    for item in items:
+        m = item.record
+        if m.start not in starts or m.end not in ends:
+            log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
+            continue
+        first, last = starts[m.start], ends[m.end]
+        tags[first] = _TAGS[f"B-{m.label}"]
+        inside = _TAGS[f"I-{m.label}"]
+        for k in range(first + 1, last + 1):
+            tags[k] = inside
+    return spans, tags
+
+
+#: Every IOB2 tag once, so a tag list holds shared strings rather than one new string per token.
+_TAGS: dict[str, str] = {tag: tag for tag in NER_TAGS}
+
+
+def _by_segment(mentions: list[Located[Mention]]) -> dict[tuple[str, int], list[Located[Mention]]]:
     by_seg: dict[tuple[str, int], list[Located[Mention]]] = {}
     for item in mentions:
         by_seg.setdefault((item.record.doc_id, item.record.sentence_index), []).append(item)
+    return by_seg
+
+
+def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
+    """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
+    by_seg = _by_segment(mentions)
     rows = []
     for doc_id, segs in segments.items():
         text = texts[doc_id]
         for seg in segs:
-            items = by_seg.get((doc_id, seg.index), [])
-            cuts = [c for i in items for c in (i.record.start, i.record.end)]
-            spans = tokenize(text, seg.start, seg.end, cuts)
-            starts = {a: k for k, (a, _) in enumerate(spans)}
-            ends = {b: k for k, (_, b) in enumerate(spans)}
-            tags = ["O"] * len(spans)
-            for item in items:
-                m = item.record
-                if m.start not in starts or m.end not in ends:
-                    log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
-                    continue
-                first, last = starts[m.start], ends[m.end]
-                tags[first] = f"B-{m.label}"
-                for k in range(first + 1, last + 1):
-                    tags[k] = f"I-{m.label}"
+            spans, tags = _segment_tags(text, seg, by_seg.get((doc_id, seg.index), []), log)
             rows.append(
                 NerRow(
                     doc_id=doc_id,
@@ -176,6 +196,72 @@ def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], m
                 )
             )
     return rows
+
+
+def ner_table(
+    texts: Mapping[str, str],
+    segments: Mapping[str, list[Sentence]],
+    mentions: list[Located[Mention]],
+    log: ProblemLog,
+    batch_tokens: int = 1 << 16,
+) -> pa.Table:
+    """The ner table as Arrow in key order: the rows of `ner_rows`, built column by column.
+
+    Flat token lists become Arrow list arrays every batch_tokens tokens, so no Python object per
+    row is kept (a NerRow per segment, validated token by token, was most of a large build).
+    """
+    import pyarrow as pa
+
+    from ..dataset.storage import dense, sort_by_key
+    from ..schema.tables import TABLES
+
+    schema = TABLES["ner"].arrow_schema
+    by_seg = _by_segment(mentions)
+    batches: list[pa.Table] = []
+    doc_ids: list[str] = []
+    indices: list[int] = []
+    offsets: list[int] = [0]
+    tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        if not doc_ids:
+            return
+        offs = pa.array(offsets, pa.int32())
+        columns = [
+            pa.array(doc_ids, pa.string()),
+            pa.array(indices, pa.int32()),
+            pa.ListArray.from_arrays(offs, pa.array(tokens, pa.string())),
+            pa.ListArray.from_arrays(offs, pa.array(starts, pa.int32())),
+            pa.ListArray.from_arrays(offs, pa.array(ends, pa.int32())),
+            pa.ListArray.from_arrays(offs, pa.array(tags, pa.string())),
+        ]
+        batches.append(pa.Table.from_arrays(columns, schema=schema))
+        for buf in (doc_ids, indices, tokens, starts, ends, tags):
+            buf.clear()
+        del offsets[1:]
+
+    for doc_id in sorted(segments):
+        text = texts[doc_id]
+        for seg in segments[doc_id]:
+            spans, seg_tags = _segment_tags(text, seg, by_seg.get((doc_id, seg.index), []), log)
+            doc_ids.append(doc_id)
+            indices.append(seg.index)
+            tokens.extend([text[a:b] for a, b in spans])
+            starts.extend([a for a, _ in spans])
+            ends.extend([b for _, b in spans])
+            tags.extend(seg_tags)
+            offsets.append(len(tokens))
+        if len(tokens) >= batch_tokens:
+            flush()
+    flush()
+    if not batches:
+        return schema.empty_table()
+    whole = pa.concat_tables(batches).combine_chunks()
+    whole = pa.Table.from_arrays([dense(c.combine_chunks()) for c in whole.columns], schema=schema)
+    return sort_by_key(whole, TABLES["ner"].key)
 
 
 def decode_iob2(row: NerRow) -> list[tuple[str, int, int, str]]:
