@@ -165,13 +165,146 @@ def measure_predictions(work: Path, data: Path, sizes: tuple[int, ...]) -> list[
     ]
 
 
+# --- the gold build at scale, against a plain pyarrow write --------------------------------------
+
+#: Run in a child: build a seeds directory; print the build call's CPU and wall seconds, the whole
+#: child's CPU (with imports) and its peak RSS.
+_GOLD_BUILD_CHILD = """
+import json, resource, sys, time
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+import ceasefire_news, ceasefire_news.dataset.build  # imports (pyarrow, pydantic, the models) outside the timed call
+c0, w0 = cpu(), time.perf_counter()
+ceasefire_news.build(sys.argv[1], sys.argv[2])
+c1, w1 = cpu(), time.perf_counter()
+print(json.dumps({"cpu": c1 - c0, "wall": w1 - w0, "child_cpu": c1, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+#: Run in a child: the built tables read back as Arrow, then written by plain `pq.write_table` with the
+#: same Parquet options (the irreducible cost of writing them, no reading, checking or deriving).
+_PLAIN_WRITE_CHILD = """
+import json, pathlib, resource, sys, time
+import pyarrow.parquet as pq
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+tables = {p.parent.name: pq.ParquetFile(p).read() for p in sorted((src / "data").glob("*/*.parquet"))}
+c0, w0 = cpu(), time.perf_counter()
+for name, table in tables.items():
+    pq.write_table(table, out / f"{name}.parquet", row_group_size=1_000_000, compression="zstd",
+                   compression_level=9, write_statistics=True, use_dictionary=True)
+print(json.dumps({"cpu": cpu() - c0, "wall": time.perf_counter() - w0}))
+"""
+
+
+def _child(code: str, *args: object) -> dict:
+    """Run a measurement in a fresh interpreter (this package first on PYTHONPATH) and return its JSON line."""
+    package = Path(ceasefire_news.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(package), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def gold_scale(sizes: list[int], work: Path) -> list[str]:
+    """The gold build of n annotated documents (replicas of the seeds) at each size, and a plain pyarrow write."""
+    import shutil
+
+    from ceasefire_news.gold.groups import pair_count
+    from ceasefire_news.synthetic.replicate import replicate_seeds
+
+    load = os.getloadavg()[0]
+    rows = []
+    first = None
+    for n in sorted(sizes):
+        folder = work / f"gold-{n}"
+        seeds = replicate_seeds(n, folder / "seeds")
+        run = _child(_GOLD_BUILD_CHILD, seeds, folder / "ds")
+        (folder / "plain").mkdir()
+        plain = _child(_PLAIN_WRITE_CHILD, folder / "ds", folder / "plain")
+        per_doc = 1000 * run["cpu"] / n
+        first = first or per_doc
+        rows.append(
+            f"| {n:,} | {pair_count(n):,} | {run['cpu']:.1f} | {run['child_cpu']:.1f} | {run['wall']:.1f} | {per_doc:.2f} "
+            f"| {per_doc / first:.2f} | {run['rss_mb']:,.0f} | {plain['cpu']:.1f} | {run['cpu'] / plain['cpu']:.1f}x |"
+        )
+        print(rows[-1], flush=True)
+        shutil.rmtree(folder)
+    return [
+        "## Gold build at scale",
+        "",
+        "Measured by `python scripts/benchmark.py --gold-scale " + ",".join(map(str, sorted(sizes))) + "` (only this",
+        "section is rewritten). Not asserted by any test.",
+        "",
+        f"{machine_line()} Load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (a shared machine:",
+        "CPU seconds are what the build used, wall seconds also include waiting for a core).",
+        "",
+        "Annotated corpora of n documents made by `synthetic.replicate.replicate_seeds` (copies of the five",
+        "seed articles with all their segments and mentions, doc_ids renamed, one set of duplicate groups",
+        "per copy; the copies have no alignment layer, so `alignments` and `sentence_pairs` are empty).",
+        "Each build runs in a fresh child process: `build CPU` is user+system seconds of the",
+        "`ceasefire_news.build` call, `child CPU` adds the interpreter and imports, peak RSS is the child's",
+        "maximum resident set (`getrusage(RUSAGE_SELF).ru_maxrss`: Python, pyarrow and the data together).",
+        "The build reads and validates every seed record (pydantic), checks the invariants, derives",
+        "each table once as Arrow, streams `pairs` (n(n-1)/2 rows) one Parquet row group at a time,",
+        "writes card, Croissant and manifest, and checks the written files (checksums, footers).",
+        "The comparison, from the same run: the same tables read back as Arrow and written by a plain",
+        "`pq.write_table` with the same Parquet options in another child (the cost of writing alone).",
+        "Targets: CPU per document at the largest size within 1.3x of the smallest, peak RSS under 1.5 GB.",
+        "",
+        "| documents | pairs rows | build CPU s | child CPU s | build wall s | CPU ms/doc | vs smallest | peak RSS MB | plain write CPU s | build / plain write |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+    ]
+
+
+def machine_line() -> str:
+    """The machine and the library versions, one line."""
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    libs = ", ".join(f"{name} {version(name)}" for name in ("pyarrow", "pydantic", "numpy"))
+    return f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {libs}."
+
+
+def replace_section(report: Path, lines: list[str]) -> None:
+    """Put a `## ` section into the report in place of the one with the same heading (else at the end)."""
+    old = report.read_text(encoding="utf-8").split("\n") if report.exists() else ["# Performance", ""]
+    heading = lines[0]
+    if heading in old:
+        start = old.index(heading)
+        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+        new = old[:start] + lines + old[end:]
+    else:
+        new = old + ([""] if old[-1] else []) + lines
+    report.write_text("\n".join(new), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every measurement and write the Markdown report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--report", type=Path, default=Path("docs") / "performance.md")
     parser.add_argument("--prediction-sizes", type=int, nargs="*", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument(
+        "--gold-scale", metavar="N,N,...", help="only measure the gold build of N annotated documents (e.g. 500,1000,2000,4000) into its section"
+    )
     args = parser.parse_args(argv)
+    if args.gold_scale:
+        work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
+        try:
+            section = gold_scale([int(x) for x in args.gold_scale.split(",") if x.strip()], work)
+        finally:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+        replace_section(args.report, section)
+        print(f"wrote the gold-scale section of {args.report}")
+        return 0
     load = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
     out = work / "ds"

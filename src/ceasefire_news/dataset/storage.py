@@ -43,23 +43,29 @@ def table_schema(table: Table, *, dataset_version: str = UNRELEASED) -> pa.Schem
     return table.arrow_schema.with_metadata(metadata)
 
 
+def from_columns(table: Table, columns: dict[str, list], *, dataset_version: str = UNRELEASED) -> pa.Table:
+    """Build a config's Arrow table from whole columns (Python lists, label names for ClassLabels) against the declared schema."""
+    schema = table_schema(table, dataset_version=dataset_version)
+    return pa.Table.from_arrays([pa.array(columns[f.name], f.type) for f in table.arrow_schema], schema=schema)
+
+
 def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version: str = UNRELEASED) -> pa.Table:
     """Build the Arrow table of a config from its records (or an Arrow table of rows), against the declared schema.
 
-    Records are turned into columns, one attrgetter call per record (far fewer Python calls
+    Records are turned into columns with one attrgetter call per record (far fewer Python calls
     than a dict per row), then one Arrow array per column.
     """
-    schema = table_schema(table, dataset_version=dataset_version)
     if isinstance(records, pa.Table):
         if records.schema.remove_metadata() != table.arrow_schema:
             raise ValueError(f"{table.name}: Arrow schema {records.schema} differs from the declared one")
-        return records.replace_schema_metadata(schema.metadata)
+        return records.replace_schema_metadata(table_schema(table, dataset_version=dataset_version).metadata)
     names = list(table.columns)
     get = attrgetter(*names)
-    values = list(zip(*map(get, records))) if records else [()] * len(names)
-    if len(names) == 1:  # attrgetter of one name returns the value itself, not a tuple
-        values = [tuple(get(r) for r in records)]
-    return pa.Table.from_arrays([pa.array(v, f.type) for v, f in zip(values, table.arrow_schema)], schema=schema)
+    if len(names) == 1:  # attrgetter of one name gives the value itself, not a tuple
+        values: list = [[get(r) for r in records]]
+    else:
+        values = list(zip(*map(get, records))) if records else [()] * len(names)
+    return from_columns(table, dict(zip(names, values)), dataset_version=dataset_version)
 
 
 def dense(array: pa.Array) -> pa.Array:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from .alignments import check_links, segment_texts, sentence_pairs
-from .entities import check_identities, check_mentions, ner_rows, ner_table
+from .entities import check_identities, check_mentions, checked_mentions, entity_columns, ner_rows, ner_table
 from ..errors import Located, ProblemLog
 from .groups import check_groups, make_pairs
 from ..dataset.integrity import check_card, check_croissant, check_inputs, check_required
 from ..dataset.manifest import MANIFEST_FILE, Manifest, read_manifest, scan_tree, verify_files
 from ..schema.models import Sentence
 from .segments import check_sentences
-from ..dataset.storage import read_arrow, read_footer, read_metadata, read_parquet, sort_by_key, to_arrow
+from ..dataset.storage import from_columns, read_arrow, read_footer, read_metadata, read_parquet, sort_by_key, to_arrow
 from ..schema.tables import TABLES, data_file
 from .seeds import list_inputs
 
@@ -62,9 +62,10 @@ def derive_tables(located: dict[str, list[Located]], log: ProblemLog) -> dict[st
     _check_document_rows(located["documents"], segments, log)
     out = {"documents": records_table("documents", located["documents"]), "sentences": records_table("sentences", located["sentences"])}
     if "entities" in located:
-        mentions = check_mentions(texts, segments, located["entities"], log)
-        check_identities(mentions, log)
-        out["entities"] = records_table("entities", mentions)
+        mentions = checked_mentions(texts, segments, located["entities"], log)
+        check_identities((item for item, _ in mentions), log)
+        entities = from_columns(TABLES["entities"], entity_columns(mentions)).replace_schema_metadata(None)
+        out["entities"] = sort_by_key(entities, TABLES["entities"].key)
         out["ner"] = ner_table(texts, segments, mentions, log)
     if "duplicate_groups" in located:
         check_groups(texts, located["duplicate_groups"], log)

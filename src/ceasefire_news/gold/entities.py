@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
@@ -31,6 +32,10 @@ def mention_id(m: MentionAnnotation) -> str:
     return f"{m.doc_id}:{m.start}-{m.end}"
 
 
+#: A checked mention: its located annotation and the index of the segment that holds it.
+Checked = tuple[Located[MentionAnnotation], int]
+
+
 def check_mentions(
     texts: Mapping[str, str],
     segments: Mapping[str, list[Sentence]],
@@ -38,7 +43,23 @@ def check_mentions(
     log: ProblemLog,
 ) -> list[Located[Mention]]:
     """Check every mention against its document and segments; return them as located table rows."""
+    fields = tuple(MentionAnnotation.model_fields)
     out: list[Located[Mention]] = []
+    for item, index in checked_mentions(texts, segments, items, log):
+        m = item.record
+        row = Mention(**{k: getattr(m, k) for k in fields}, mention_id=mention_id(m), sentence_index=index)
+        out.append(Located(row, item.file, item.line, item.row))
+    return out
+
+
+def checked_mentions(
+    texts: Mapping[str, str],
+    segments: Mapping[str, list[Sentence]],
+    items: list[Located[MentionAnnotation]],
+    log: ProblemLog,
+) -> list[Checked]:
+    """The checks of `check_mentions`; return the valid mentions with their segment index (no new record objects)."""
+    out: list[Checked] = []
     by_doc = group_by_doc(items)
     for doc_id in sorted(set(by_doc) - set(texts)):
         log.at(by_doc[doc_id][0], f"unknown doc_id {doc_id!r} (no such document)", "doc_id")
@@ -68,10 +89,19 @@ def check_mentions(
                 log.at(item, f"mention {m.start}-{m.end} is not inside exactly one segment", "end")
                 continue
             _check_link(item, log)
-            base = {k: getattr(m, k) for k in MentionAnnotation.model_fields}
-            row = Mention(**base, mention_id=mention_id(m), sentence_index=segs[pos].index)
-            out.append(Located(row, item.file, item.line, item.row))
+            out.append((item, segs[pos].index))
     return out
+
+
+def entity_columns(mentions: list[Checked]) -> dict[str, list]:
+    """The columns of the entities table from checked mentions, in their order."""
+    names = ("doc_id", "start", "end", "text", "label", "kb_id", "entity_id")
+    get = attrgetter(*names)
+    values = list(zip(*(get(item.record) for item, _ in mentions))) if mentions else [()] * len(names)
+    columns: dict[str, list] = {name: list(v) for name, v in zip(names, values)}
+    columns["mention_id"] = [f"{d}:{a}-{b}" for d, a, b in zip(columns["doc_id"], columns["start"], columns["end"])]  # as mention_id()
+    columns["sentence_index"] = [index for _, index in mentions]
+    return columns
 
 
 def _check_link(item: Located[MentionAnnotation], log: ProblemLog) -> None:
@@ -145,7 +175,7 @@ def tokenize(text: str, start: int, end: int, cuts: Iterable[int] = ()) -> list[
     return spans
 
 
-def _segment_tags(text: str, seg: Sentence, items: list[Located[Mention]], log: ProblemLog) -> tuple[list[tuple[int, int]], list[str]]:
+def _segment_tags(text: str, seg: Sentence, items: list[Located], log: ProblemLog) -> tuple[list[tuple[int, int]], list[str]]:
     """Token spans of a segment and their IOB2 tags; a mention whose edges are not token edges is a problem."""
     spans = tokenize(text, seg.start, seg.end, [c for i in items for c in (i.record.start, i.record.end)])
     tags = ["O"] * len(spans)
@@ -201,7 +231,7 @@ def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], m
 def ner_table(
     texts: Mapping[str, str],
     segments: Mapping[str, list[Sentence]],
-    mentions: list[Located[Mention]],
+    mentions: list[Checked],
     log: ProblemLog,
     batch_tokens: int = 1 << 16,
 ) -> pa.Table:
@@ -216,7 +246,9 @@ def ner_table(
     from ..schema.tables import TABLES
 
     schema = TABLES["ner"].arrow_schema
-    by_seg = _by_segment(mentions)
+    by_seg: dict[tuple[str, int], list[Located[MentionAnnotation]]] = {}
+    for item, index in mentions:
+        by_seg.setdefault((item.record.doc_id, index), []).append(item)
     batches: list[pa.Table] = []
     doc_ids: list[str] = []
     indices: list[int] = []
