@@ -152,3 +152,80 @@ def relation_counts(groups: pa.Table) -> dict[str, int]:
         "same_event": ev - nd,
         "near_duplicate": nd,
     }
+
+
+def check_pairs_table(groups: pa.Table, pairs: pa.Table, file: str, log: ProblemLog, shown: int = 5) -> None:
+    """Check, vectorised, that a stored pairs table is exactly the pairs derived from the groups.
+
+    The Arrow counterpart of `check_pairs` for tables of millions of rows: unknown documents,
+    doc_a >= doc_b, duplicate and missing pairs and wrong relations are reported, each located
+    by row, at most `shown` rows per kind of problem and then a count.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    doc_ids, codes = _level_codes(groups)
+    n = len(doc_ids)
+    if pairs.num_rows == pair_count(n) and _equals_derived(groups, pairs):
+        return  # the common case, in one streamed comparison; the rest only locates problems
+    a_idx = pc.index_in(pairs.column("doc_a"), value_set=doc_ids)
+    b_idx = pc.index_in(pairs.column("doc_b"), value_set=doc_ids)
+    known = pc.and_(pc.is_valid(a_idx), pc.is_valid(b_idx)).to_numpy(zero_copy_only=False)
+    a = a_idx.fill_null(0).to_numpy().astype(np.int64)
+    b = b_idx.fill_null(0).to_numpy().astype(np.int64)
+    ordered = known & (a < b)
+    doc_a, doc_b, relation = pairs.column("doc_a"), pairs.column("doc_b"), pairs.column("relation")
+
+    def report(rows: np.ndarray, message, field: str) -> None:
+        for row in rows[:shown].tolist():
+            log.add(file, message(row), row=row, doc_id=doc_a[row].as_py(), field=field)
+        if len(rows) > shown:
+            log.add(file, f"... and {len(rows) - shown} more row(s) with the same problem", field=field)
+
+    def key(row: int) -> tuple[str, str]:
+        return (doc_a[row].as_py(), doc_b[row].as_py())
+
+    report(np.flatnonzero(~ordered), lambda r: f"pair {key(r)} is not an ordered pair of known documents (doc_a < doc_b)", "doc_a")
+    rows = np.flatnonzero(ordered)
+    code = a[rows] * n + b[rows]
+    order = np.argsort(code, kind="stable")  # sorting, not hashing: numpy's hash unique is slow on millions of codes
+    ranked = code[order]
+    repeat = ranked[1:] == ranked[:-1]
+    dup = np.zeros(len(rows), dtype=bool)
+    dup[order[1:]] = repeat
+    report(rows[dup], lambda r: f"duplicate pair {key(r)}", "doc_a")
+    stored = pc.index_in(relation, value_set=pa.array(RELATIONS, pa.string())).fill_null(-1).to_numpy().astype(np.int64)
+    expected = np.zeros(len(stored), dtype=np.int64)
+    expected[rows] = _relations(codes, a[rows], b[rows])
+    wrong = rows[(stored[rows] != expected[rows]) & ~dup]
+    report(wrong, lambda r: f"relation {relation[r].as_py()!r} but the groups give {RELATIONS[expected[r]]!r}", "relation")
+    present = ranked[np.concatenate(([True], ~repeat))] if len(ranked) else ranked  # sorted, distinct
+    missing = pair_count(n) - len(present)
+    if missing:
+        first = _first_missing(present, n)
+        log.add(file, f"{missing} pair(s) missing, first {(doc_ids[first[0]].as_py(), doc_ids[first[1]].as_py())}")
+
+
+def _equals_derived(groups: pa.Table, pairs: pa.Table) -> bool:
+    """True if pairs holds exactly the derived pairs, in key order (compared one row group at a time)."""
+    from ..dataset.storage import ROW_GROUP_SIZE
+
+    offset = 0
+    for chunk in pair_batches(groups, ROW_GROUP_SIZE):
+        if not pairs.slice(offset, chunk.num_rows).equals(chunk):
+            return False
+        offset += chunk.num_rows
+    return offset == pairs.num_rows
+
+
+def _first_missing(present: np.ndarray, n: int) -> tuple[int, int]:
+    """The first (a, b), a < b, in key order whose code a*n+b is not in the sorted array present."""
+    import numpy as np
+
+    for a in range(n - 1):
+        lo, hi = np.searchsorted(present, [a * n + a + 1, a * n + n])
+        if hi - lo < n - a - 1:
+            row = set(present[lo:hi].tolist())
+            return a, next(b for b in range(a + 1, n) if a * n + b not in row)
+    raise ValueError("no pair is missing")
