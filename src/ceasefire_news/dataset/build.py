@@ -116,6 +116,7 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
 
 
 def _check_written(root: Path) -> None:
+    """The build's check of its own output: files, checksums, footers, card and Croissant (no re-derivation)."""
     validate(root, rederive=False)
 
 
