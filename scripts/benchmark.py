@@ -290,7 +290,7 @@ def gold_scale(sizes: list[int], work: Path) -> list[str]:
         "Each build runs in a fresh child process: `build CPU` is user+system seconds of the",
         "`ceasefire_news.build` call, measured in the child after a 5-document warm-up build (so fixed",
         "costs such as imports are not in the per-document figures), `child CPU` those of the",
-        "whole child with interpreter start-up and imports (`getrusage(RUSAGE_CHILDREN)` in the parent);",
+        "whole child, start-up, imports and warm-up included (`getrusage(RUSAGE_CHILDREN)` in the parent);",
         "peak RSS is the child's maximum resident set (its own `ru_maxrss`: Python, pyarrow and the data",
         "together; the parent's RUSAGE_CHILDREN maximum would mix in the plain-write children).",
         "The build reads and validates every seed record (pydantic), checks the invariants, derives",
