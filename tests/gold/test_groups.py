@@ -67,3 +67,108 @@ def test_missing_groups_file(seeds_copy: Path, tmp_path: Path) -> None:
     (seeds_copy / "annotations" / "duplicate_groups.jsonl").unlink()
     with pytest.raises(DatasetError, match="duplicate_groups.jsonl: missing annotation file duplicate_groups.jsonl"):
         build(seeds_copy, tmp_path / "out")
+
+
+def _groups_table(rows: list[DuplicateGroups]):
+    from ceasefire_news.dataset.storage import to_arrow
+    from ceasefire_news.schema.tables import TABLES
+
+    return to_arrow(TABLES["duplicate_groups"], rows)
+
+
+def _random_groups(n: int, seed: int) -> list[DuplicateGroups]:
+    """n documents in random order, in topic > event > near_duplicate groups that refine each other."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = rng.randrange(3)
+        e = f"{t}.{rng.randrange(3)}"
+        out.append(DuplicateGroups(doc_id=f"d{i:03d}", near_duplicate=f"{e}.{rng.randrange(2)}", event=e, topic=str(t)))
+    rng.shuffle(out)
+    return out
+
+
+@pytest.mark.parametrize("n, batch", [(0, 5), (1, 7), (2, 1), (5, 3), (5, 10), (37, 666), (37, 50), (37, 1)])
+def test_vectorised_pairs_equal_the_reference(n: int, batch: int) -> None:
+    from ceasefire_news.gold.groups import pair_batches, pair_count
+
+    groups = _random_groups(n, seed=n)
+    chunks = list(pair_batches(_groups_table(groups), batch))
+    assert len(chunks) == max(1, -(-pair_count(n) // batch))  # one chunk per batch, at least one (maybe empty)
+    assert all(c.num_rows == batch for c in chunks[:-1]) and chunks[-1].num_rows <= batch
+    rows = [r for c in chunks for r in c.to_pylist()]
+    assert len(rows) == pair_count(n) == n * (n - 1) // 2
+    assert rows == [p.model_dump() for p in make_pairs(groups)]
+
+
+def test_pairs_of_the_seeds_are_the_built_table(built: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.gold.groups import pair_batches
+    from ceasefire_news.schema.tables import data_file
+
+    groups = pq.read_table(built / data_file("duplicate_groups"))
+    stored = pq.read_table(built / data_file("pairs"))
+    (chunk,) = pair_batches(groups, 1_000)
+    assert chunk.equals(stored.replace_schema_metadata(None))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 60])
+def test_relation_counts_from_group_sizes(n: int) -> None:
+    from ceasefire_news.gold.groups import relation_counts
+
+    groups = _random_groups(n, seed=3)
+    assert relation_counts(_groups_table(groups)) == {
+        **{r: 0 for r in ("unrelated", "same_topic", "same_event", "near_duplicate")},
+        **Counter(p.relation for p in make_pairs(groups)),
+    }
+
+
+def test_pairs_table_check_locates_every_kind_of_error() -> None:
+    import pyarrow as pa
+
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.gold.groups import check_pairs_table, pair_batches
+
+    groups = _groups_table(_random_groups(12, seed=1))
+    good = next(pair_batches(groups, 1000))
+    log = ProblemLog()
+    check_pairs_table(groups, good, "pairs.parquet", log)
+    assert log.problems == []
+
+    rows = good.to_pylist()
+    wrong = "same_topic" if rows[4]["relation"] != "same_topic" else "unrelated"
+    rows[4]["relation"] = wrong  # wrong relation
+    rows[5]["relation"] = "cousin"  # not a relation at all
+    rows[7] = dict(rows[6])  # duplicate of row 6, so rows[7]'s pair goes missing
+    rows[9]["doc_a"], rows[9]["doc_b"] = rows[9]["doc_b"], rows[9]["doc_a"]  # doc_a > doc_b
+    rows[10]["doc_b"] = "nope"  # unknown document
+    log = ProblemLog()
+    check_pairs_table(groups, pa.Table.from_pylist(rows, schema=good.schema), "pairs.parquet", log)
+    found = [str(p) for p in log.problems]
+    assert any(f.startswith(f"pairs.parquet row 4 doc_id={rows[4]['doc_a']} field 'relation': relation {wrong!r} but the groups give") for f in found), found
+    assert any(f.startswith("pairs.parquet row 5 ") and "relation 'cousin' but the groups give" in f for f in found), found
+    assert any(f.startswith("pairs.parquet row 7 ") and "duplicate pair" in f for f in found), found
+    assert any(f.startswith("pairs.parquet row 9 ") and "not an ordered pair" in f for f in found), found
+    assert any(f.startswith("pairs.parquet row 10 ") and "not an ordered pair of known documents" in f for f in found), found
+    missing = [f for f in found if "missing" in f]
+    assert missing == [f"pairs.parquet: 3 pair(s) missing, first ('{good['doc_a'][7]}', '{good['doc_b'][7]}')"], found
+    assert len(found) == 6
+
+
+def test_pairs_table_check_accepts_the_built_pairs(built: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.gold.groups import _equals_derived, check_pairs_table
+    from ceasefire_news.schema.tables import data_file
+
+    groups = pq.read_table(built / data_file("duplicate_groups"))
+    pairs = pq.read_table(built / data_file("pairs"))
+    assert _equals_derived(groups, pairs)
+    assert not _equals_derived(groups, pairs.slice(1))
+    log = ProblemLog()
+    check_pairs_table(groups, pairs.slice(1), "p", log)
+    assert [str(p) for p in log.problems] == [f"p: 1 pair(s) missing, first ('{pairs['doc_a'][0]}', '{pairs['doc_b'][0]}')"]

@@ -1,4 +1,4 @@
-"""Building the dataset: seeds -> validated records -> Parquet tables, card and manifest, atomically."""
+"""Building the dataset: seeds -> validated records -> Arrow tables -> Parquet, card and manifest, atomically."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ import pyarrow as pa
 
 from ..release.card import LICENSE_FILE, TableFile, hub_metadata, license_text, render_card
 from ..gold.alignments import alignment_agreement, check_links, empty_sentence_pairs, segment_texts, sentence_pairs
-from ..gold.checks import derive, validate
+from ..gold.checks import derive_tables, validate
 from ..release.croissant import write_croissant
 from ..release.metadata import DatasetInfo, metadata_inputs, read_dataset_info
 from ..gold.entities import check_registry, span_f1
 from ..errors import Located, ProblemLog
 from .manifest import TableEntry, sha256_file, write_manifest
 from .output import check_output, write_output
-from ..schema.models import Document, Record
+from ..gold.groups import pair_batches
+from ..schema.models import Alignment, Document
 from ..gold.seeds import Seeds, default_seeds_dir, read_seeds
-from .storage import to_arrow, write_parquet
+from .storage import ROW_GROUP_SIZE, write_parquet
 from ..schema.tables import TABLES, data_file
 
 DEFAULT_OUT = Path("dist") / "ceasefire-news"
@@ -71,12 +72,6 @@ def agreement(seeds: Seeds) -> dict[str, float] | None:
     }
 
 
-def sort_records(config: str, items: list[Located]) -> list[Record]:
-    """Records of a table in key order, so that output never depends on input order."""
-    key = TABLES[config].key
-    return [i.record for i in sorted(items, key=lambda i: tuple(getattr(i.record, k) for k in key))]
-
-
 def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Path:
     """Build the dataset from a seeds directory into out_dir; on any problem raise and write nothing.
 
@@ -90,18 +85,20 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
     seeds = read_seeds(seeds_root)
     log = ProblemLog()
     info = read_dataset_info(seeds.root, log)
-    located = derive(base_records(seeds), log)
+    base = base_records(seeds)
+    tables: dict[str, pa.Table] = derive_tables(base, log)
     check_registry(seeds.layers["entities"], seeds.registry, log)
-    records: dict = {name: sort_records(name, items) for name, items in located.items()}
     by_doc: dict[str, list] = {}
-    for seg in records["sentences"]:
-        by_doc.setdefault(seg.doc_id, []).append(seg)
+    for item in base["sentences"]:
+        by_doc.setdefault(item.record.doc_id, []).append(item.record)
     texts = segment_texts(by_doc)
+    del base, by_doc
     for items in seeds.alignment_agreement.values():
         check_links(texts, items, log)
     log.raise_if_any()
     present = seeds.alignments is not None
-    records["sentence_pairs"] = sentence_pairs(texts, records["alignments"]) if present else empty_sentence_pairs()
+    alignments = [Alignment.model_construct(**row) for row in tables["alignments"].to_pylist()]  # checked in derive
+    tables["sentence_pairs"] = sentence_pairs(texts, alignments) if present else empty_sentence_pairs()
     paths = sorted({*seeds.inputs, *metadata_inputs(seeds.root)})
     inputs = {p.relative_to(seeds.root).as_posix(): sha256_file(p) for p in paths}
     judgements = {name: [i.record for i in items] for name, items in seeds.alignment_agreement.items()}
@@ -112,7 +109,15 @@ def build(seeds_dir: Path | str | None = None, out_dir: Path | str | None = None
         "alignments_present": present,
         "alignment_agreement": alignment_agreement({d: len(t) for d, t in texts.items()}, judgements),
     }
-    return write_output(out, lambda tmp: write_dataset(tmp, records, inputs, facts, info), validate, protected)
+    del seeds, texts, alignments  # from here on only the Arrow tables are needed
+    # The records were checked once, by derive_tables; the build checks the files it wrote from
+    # their footers, checksums, card and Croissant (`validate DIR` re-derives everything).
+    return write_output(out, lambda tmp: write_dataset(tmp, tables, inputs, facts, info), _check_written, protected)
+
+
+def _check_written(root: Path) -> None:
+    """The build's check of its own output: files, checksums, footers, card and Croissant (no re-derivation)."""
+    validate(root, rederive=False)
 
 
 #: How each table of a gold build comes about (the card says it once).
@@ -128,26 +133,26 @@ PROVENANCE = {
 }
 
 
-def write_dataset(
-    root: Path, records: dict[str, list[Record] | pa.Table], inputs: dict[str, str], facts: dict, info: DatasetInfo
-) -> None:
-    """Write tables, card, licence, Croissant and manifest into an (empty) directory (a table is records or Arrow)."""
+def write_dataset(root: Path, tables: dict[str, pa.Table], inputs: dict[str, str], facts: dict, info: DatasetInfo) -> None:
+    """Write tables (pairs streamed from duplicate_groups), card, licence, Croissant and manifest into an (empty) directory."""
     files: dict[str, TableFile] = {}
     for name in TABLES:
-        if name not in records:
+        if name == "pairs" and "duplicate_groups" in tables:
+            data = pair_batches(tables["duplicate_groups"], ROW_GROUP_SIZE)
+        elif name in tables:
+            data = tables[name]
+        else:
             continue
         path = root / data_file(name)
-        write_parquet(TABLES[name], records[name], path, dataset_version=info.version)
-        files[name] = TableFile(
-            num_rows=len(records[name]),
-            num_bytes=to_arrow(TABLES[name], records[name], dataset_version=info.version).nbytes,
-            file_size=path.stat().st_size,
-            sha256=sha256_file(path),
-        )
-    card = render_card(records, files, info, facts)
+        num_rows, num_bytes = write_parquet(TABLES[name], data, path, dataset_version=info.version)
+        files[name] = TableFile(num_rows=num_rows, num_bytes=num_bytes, file_size=path.stat().st_size, sha256=sha256_file(path))
+    shown = dict(tables)
+    if "pairs" in files:  # the card shows the first row; its counts come from the groups (groups.relation_counts)
+        shown["pairs"] = next(pair_batches(tables["duplicate_groups"], 1))
+    card = render_card(shown, files, info, facts)
     (root / "README.md").write_text(card, encoding="utf-8", newline="\n")
     (root / LICENSE_FILE).write_text(license_text(info), encoding="utf-8", newline="\n")
-    keywords = hub_metadata(info, files, records, facts).get("tags", [])
+    keywords = hub_metadata(info, files, shown, facts).get("tags", [])
     write_croissant(root, {name: data_file(name) for name in files}, info=info, keywords=keywords)
     write_manifest(
         root,

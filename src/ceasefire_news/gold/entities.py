@@ -5,10 +5,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
-from ..schema.models import NAME_LABELS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
+from ..schema.models import NAME_LABELS, NER_TAGS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
 from .segments import check_span_text, group_by_doc
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Hand-written tokenizer (no library): it must be deterministic, keep exact document offsets
 # and split wherever a gold mention starts or ends, which general tokenizers (spaCy, NLTK)
@@ -27,6 +32,10 @@ def mention_id(m: MentionAnnotation) -> str:
     return f"{m.doc_id}:{m.start}-{m.end}"
 
 
+#: A checked mention: its located annotation and the index of the segment that holds it.
+Checked = tuple[Located[MentionAnnotation], int]
+
+
 def check_mentions(
     texts: Mapping[str, str],
     segments: Mapping[str, list[Sentence]],
@@ -34,7 +43,23 @@ def check_mentions(
     log: ProblemLog,
 ) -> list[Located[Mention]]:
     """Check every mention against its document and segments; return them as located table rows."""
+    fields = tuple(MentionAnnotation.model_fields)
     out: list[Located[Mention]] = []
+    for item, index in checked_mentions(texts, segments, items, log):
+        m = item.record
+        row = Mention(**{k: getattr(m, k) for k in fields}, mention_id=mention_id(m), sentence_index=index)
+        out.append(Located(row, item.file, item.line, item.row))
+    return out
+
+
+def checked_mentions(
+    texts: Mapping[str, str],
+    segments: Mapping[str, list[Sentence]],
+    items: list[Located[MentionAnnotation]],
+    log: ProblemLog,
+) -> list[Checked]:
+    """The checks of `check_mentions`; return the valid mentions with their segment index (no new record objects)."""
+    out: list[Checked] = []
     by_doc = group_by_doc(items)
     for doc_id in sorted(set(by_doc) - set(texts)):
         log.at(by_doc[doc_id][0], f"unknown doc_id {doc_id!r} (no such document)", "doc_id")
@@ -64,10 +89,19 @@ def check_mentions(
                 log.at(item, f"mention {m.start}-{m.end} is not inside exactly one segment", "end")
                 continue
             _check_link(item, log)
-            base = {k: getattr(m, k) for k in MentionAnnotation.model_fields}
-            row = Mention(**base, mention_id=mention_id(m), sentence_index=segs[pos].index)
-            out.append(Located(row, item.file, item.line, item.row))
+            out.append((item, segs[pos].index))
     return out
+
+
+def entity_columns(mentions: list[Checked]) -> dict[str, list]:
+    """The columns of the entities table from checked mentions, in their order."""
+    names = ("doc_id", "start", "end", "text", "label", "kb_id", "entity_id")
+    get = attrgetter(*names)
+    values = list(zip(*(get(item.record) for item, _ in mentions))) if mentions else [()] * len(names)
+    columns: dict[str, list] = {name: list(v) for name, v in zip(names, values)}
+    columns["mention_id"] = [f"{d}:{a}-{b}" for d, a, b in zip(columns["doc_id"], columns["start"], columns["end"])]  # as mention_id()
+    columns["sentence_index"] = [index for _, index in mentions]
+    return columns
 
 
 def _check_link(item: Located[MentionAnnotation], log: ProblemLog) -> None:
@@ -141,30 +175,46 @@ def tokenize(text: str, start: int, end: int, cuts: Iterable[int] = ()) -> list[
     return spans
 
 
-def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
-    """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
+def _segment_tags(text: str, seg: Sentence, items: list[Located], log: ProblemLog) -> tuple[list[tuple[int, int]], list[str]]:
+    """Token spans of a segment and their IOB2 tags; a mention whose edges are not token edges is a problem."""
+    spans = tokenize(text, seg.start, seg.end, [c for i in items for c in (i.record.start, i.record.end)])
+    tags = ["O"] * len(spans)
+    if not items:
+        return spans, tags
+    starts = {a: k for k, (a, _) in enumerate(spans)}
+    ends = {b: k for k, (_, b) in enumerate(spans)}
+    for item in items:
+        m = item.record
+        if m.start not in starts or m.end not in ends:
+            log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
+            continue
+        first, last = starts[m.start], ends[m.end]
+        tags[first] = _TAGS[f"B-{m.label}"]
+        inside = _TAGS[f"I-{m.label}"]
+        for k in range(first + 1, last + 1):
+            tags[k] = inside
+    return spans, tags
+
+
+#: Every IOB2 tag once, so a tag list holds shared strings rather than one new string per token.
+_TAGS: dict[str, str] = {tag: tag for tag in NER_TAGS}
+
+
+def _by_segment(mentions: list[Located[Mention]]) -> dict[tuple[str, int], list[Located[Mention]]]:
     by_seg: dict[tuple[str, int], list[Located[Mention]]] = {}
     for item in mentions:
         by_seg.setdefault((item.record.doc_id, item.record.sentence_index), []).append(item)
+    return by_seg
+
+
+def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
+    """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
+    by_seg = _by_segment(mentions)
     rows = []
     for doc_id, segs in segments.items():
         text = texts[doc_id]
         for seg in segs:
-            items = by_seg.get((doc_id, seg.index), [])
-            cuts = [c for i in items for c in (i.record.start, i.record.end)]
-            spans = tokenize(text, seg.start, seg.end, cuts)
-            starts = {a: k for k, (a, _) in enumerate(spans)}
-            ends = {b: k for k, (_, b) in enumerate(spans)}
-            tags = ["O"] * len(spans)
-            for item in items:
-                m = item.record
-                if m.start not in starts or m.end not in ends:
-                    log.at(item, f"mention {m.text!r} does not align with token boundaries", "start")
-                    continue
-                first, last = starts[m.start], ends[m.end]
-                tags[first] = f"B-{m.label}"
-                for k in range(first + 1, last + 1):
-                    tags[k] = f"I-{m.label}"
+            spans, tags = _segment_tags(text, seg, by_seg.get((doc_id, seg.index), []), log)
             rows.append(
                 NerRow(
                     doc_id=doc_id,
@@ -176,6 +226,74 @@ def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], m
                 )
             )
     return rows
+
+
+def ner_table(
+    texts: Mapping[str, str],
+    segments: Mapping[str, list[Sentence]],
+    mentions: list[Checked],
+    log: ProblemLog,
+    batch_tokens: int = 1 << 16,
+) -> pa.Table:
+    """The ner table as Arrow in key order: the rows of `ner_rows`, built column by column.
+
+    Flat token lists become Arrow list arrays every batch_tokens tokens, so no Python object per
+    row is kept (a NerRow per segment, validated token by token, was most of a large build).
+    """
+    import pyarrow as pa
+
+    from ..dataset.storage import dense, sort_by_key
+    from ..schema.tables import TABLES
+
+    schema = TABLES["ner"].arrow_schema
+    by_seg: dict[tuple[str, int], list[Located[MentionAnnotation]]] = {}
+    for item, index in mentions:
+        by_seg.setdefault((item.record.doc_id, index), []).append(item)
+    batches: list[pa.Table] = []
+    doc_ids: list[str] = []
+    indices: list[int] = []
+    offsets: list[int] = [0]
+    tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        if not doc_ids:
+            return
+        offs = pa.array(offsets, pa.int32())
+        columns = [
+            pa.array(doc_ids, pa.string()),
+            pa.array(indices, pa.int32()),
+            pa.ListArray.from_arrays(offs, pa.array(tokens, pa.string())),
+            pa.ListArray.from_arrays(offs, pa.array(starts, pa.int32())),
+            pa.ListArray.from_arrays(offs, pa.array(ends, pa.int32())),
+            pa.ListArray.from_arrays(offs, pa.array(tags, pa.string())),
+        ]
+        batches.append(pa.Table.from_arrays(columns, schema=schema))
+        for buf in (doc_ids, indices, tokens, starts, ends, tags):
+            buf.clear()
+        del offsets[1:]
+
+    for doc_id in sorted(segments):
+        text = texts[doc_id]
+        for seg in segments[doc_id]:
+            spans, seg_tags = _segment_tags(text, seg, by_seg.get((doc_id, seg.index), []), log)
+            doc_ids.append(doc_id)
+            indices.append(seg.index)
+            tokens.extend([text[a:b] for a, b in spans])
+            starts.extend([a for a, _ in spans])
+            ends.extend([b for _, b in spans])
+            tags.extend(seg_tags)
+            offsets.append(len(tokens))
+        if len(tokens) >= batch_tokens:
+            flush()
+    flush()
+    if not batches:
+        return schema.empty_table()
+    whole = pa.concat_tables(batches).combine_chunks()
+    whole = pa.Table.from_arrays([dense(c.combine_chunks()) for c in whole.columns], schema=schema)
+    return sort_by_key(whole, TABLES["ner"].key)
 
 
 def decode_iob2(row: NerRow) -> list[tuple[str, int, int, str]]:

@@ -18,7 +18,8 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from ..schema.models import ALIGNMENT_RELATIONS, ENTITY_LABELS, GROUP_LEVELS, RELATIONS, Record
+from ..schema.models import ALIGNMENT_RELATIONS, ENTITY_LABELS, GROUP_LEVELS, RELATIONS
+from ..gold.groups import relation_counts
 from ..schema.tables import SPLIT, TABLES, ClassLabel, List, data_file
 from ..versions import FORMAT_VERSION, SCHEMA_VERSION
 from .metadata import METADATA_FILE, DatasetInfo, NamedLicense
@@ -105,7 +106,7 @@ def hub_license(info: DatasetInfo) -> dict[str, str]:
     return {"license": lic.lower()}
 
 
-def hub_metadata(info: DatasetInfo, files: dict[str, TableFile], records: dict[str, list[Record]], facts: dict) -> dict[str, Any]:
+def hub_metadata(info: DatasetInfo, files: dict[str, TableFile], tables: dict[str, pa.Table], facts: dict) -> dict[str, Any]:
     """The card's Hub metadata, every value taken from dataset.yaml or the data (unknown keys left out)."""
     meta = info.metadata
     out: dict[str, Any] = {"pretty_name": info.pretty_name}
@@ -124,7 +125,8 @@ def hub_metadata(info: DatasetInfo, files: dict[str, TableFile], records: dict[s
         out["annotations_creators"] = list(creators)
     if meta.language_creators:
         out["language_creators"] = list(meta.language_creators)
-    linked = any(getattr(m, "kb_id", None) for m in records.get("entities", []))
+    entities = tables.get("entities")
+    linked = entities is not None and any(_column(entities, "kb_id"))
     categories, task_ids, tags = [], [], []
     if "entities" in files:
         categories.append("token-classification")
@@ -212,7 +214,7 @@ def _yaml_dtype(feature: Any) -> Any:
     return feature.dtype
 
 
-def card_yaml(files: dict[str, TableFile], info: DatasetInfo, records: dict[str, list[Record]], facts: dict) -> dict:
+def card_yaml(files: dict[str, TableFile], info: DatasetInfo, tables: dict[str, pa.Table], facts: dict) -> dict:
     """The card's YAML front matter: Hub metadata, configs and dataset_info from the declared tables."""
     configs = []
     for i, (name, table_file) in enumerate(files.items()):
@@ -226,11 +228,15 @@ def card_yaml(files: dict[str, TableFile], info: DatasetInfo, records: dict[str,
         config["description"] = f"{TABLES[name].description} (content sha256 {table_file.sha256[:16]})"
         configs.append(config)
     infos = [dataset_info_yaml(name, f) for name, f in files.items()]
-    return {**hub_metadata(info, files, records, facts), "configs": configs, "dataset_info": infos}
+    return {**hub_metadata(info, files, tables, facts), "configs": configs, "dataset_info": infos}
 
 
-def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], info: DatasetInfo, facts: dict) -> str:
-    """Render the whole card from the template: YAML front matter and a datasheet."""
+def render_card(tables: dict[str, pa.Table], files: dict[str, TableFile], info: DatasetInfo, facts: dict) -> str:
+    """Render the whole card from the template: YAML front matter and a datasheet.
+
+    tables holds the written tables as Arrow; `pairs` may be its first rows only (its counts come
+    from `files` and from duplicate_groups).
+    """
     text = info.metadata.card
     unfilled: list[str] = []
 
@@ -246,7 +252,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], i
         }.get(key, f"`card.{key}` in {METADATA_FILE}")
         return f"*Not filled in: add {where}.*"
 
-    n_docs = len(records.get("documents", []))
+    n_docs = tables["documents"].num_rows if "documents" in tables else 0
     lic = info.metadata.license
     declared = None
     if isinstance(lic, NamedLicense):
@@ -255,7 +261,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], i
         declared = f"Licence: {lic} (SPDX id). See `{LICENSE_FILE}`."
     languages = ", ".join(f"`{code}`" for code in info.metadata.languages or [])
     values = {
-        "front_matter": yaml.safe_dump(card_yaml(files, info, records, facts), sort_keys=False, allow_unicode=True, width=120).rstrip("\n"),
+        "front_matter": yaml.safe_dump(card_yaml(files, info, tables, facts), sort_keys=False, allow_unicode=True, width=120).rstrip("\n"),
         "pretty_name": info.pretty_name,
         "version": info.version,
         "schema_version": SCHEMA_VERSION,
@@ -264,10 +270,10 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], i
         "summary": prose("summary", info.metadata.description, text.summary),
         "tasks": _tasks(files, text.tasks),
         "languages": prose("languages", text.languages or (f"Texts in {languages}." if languages else None)),
-        "instances": _instances(records, files),
+        "instances": _instances(tables, files),
         "fields": _fields(files),
         "splits": "\n".join(["| config | rows |", "| --- | ---: |", *(f"| `{n}` | {f.num_rows} |" for n, f in files.items())]),
-        "statistics": "\n".join(_statistics(records) + _alignment_stats(records, facts)),
+        "statistics": "\n".join(_statistics(tables) + _alignment_stats(tables, facts)),
         "curation": prose("curation", text.curation),
         "sources": prose("sources", text.sources),
         "n_docs": str(n_docs),
@@ -278,7 +284,7 @@ def render_card(records: dict[str, list[Record]], files: dict[str, TableFile], i
         "personal_information": prose("personal_information", text.personal_information),
         "social_impact": prose("social_impact", text.social_impact),
         "biases": prose("biases", text.biases),
-        "limitations": _limitations(records, n_docs, text.limitations),
+        "limitations": _limitations(tables, n_docs, text.limitations),
         "curators": prose("curators", (", ".join(info.metadata.creators) + ".") if info.metadata.creators else None),
         "licensing": prose("licensing", text.licensing or declared),
         "citation": cite_as(info),
@@ -332,10 +338,10 @@ def _tasks(files: dict[str, TableFile], note: str | None) -> str:
     return intro + "\n\n" + "\n".join(table) + "\n\n" + ci
 
 
-def _instances(records: dict[str, list[Record]], files: dict[str, TableFile]) -> str:
+def _instances(tables: dict[str, pa.Table], files: dict[str, TableFile]) -> str:
     lines: list[str] = []
     for name in files:
-        first = _first_row(name, records.get(name, []))
+        first = _first_row(name, tables[name]) if name in tables else {}
         if not first:
             lines += [f"`{name}`: no rows in this build.", ""]
             continue
@@ -357,14 +363,14 @@ def _fields(files: dict[str, TableFile]) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
-def _limitations(records: dict[str, list[Record]], n_docs: int, note: str | None) -> str:
+def _limitations(tables: dict[str, pa.Table], n_docs: int, note: str | None) -> str:
     """Limitations read off the data, then dataset.yaml's own."""
     bullets = []
     if n_docs < 100:
         bullets.append(f"- Only {n_docs} documents: scores have wide uncertainty; use the corpus as a test, not for training.")
-    mentions = records.get("entities", [])
-    if mentions:
-        absent = len(set(ENTITY_LABELS) - {m.label for m in mentions})
+    mentions = tables.get("entities")
+    if mentions is not None and mentions.num_rows:
+        absent = len(set(ENTITY_LABELS) - set(_column(mentions, "label")))
         if absent:
             bullets.append(f"- {absent} of the {len(ENTITY_LABELS)} entity types do not occur in these texts at all (see the counts above).")
     if note:
@@ -372,14 +378,17 @@ def _limitations(records: dict[str, list[Record]], n_docs: int, note: str | None
     return "\n".join(bullets) if bullets else "No limitation is recorded (`card.limitations` in dataset.yaml)."
 
 
-def _first_row(name: str, rows: list[Record] | pa.Table) -> dict:
-    """The first row of a table as a record dict (label names, not ClassLabel ints); {} if empty."""
-    if isinstance(rows, pa.Table):
-        return TABLES[name].from_row(rows.slice(0, 1).to_pylist()[0]).model_dump() if rows.num_rows else {}
-    return rows[0].model_dump() if rows else {}
+def _first_row(name: str, rows: pa.Table) -> dict:
+    """The first row of a table as a record dict; {} if empty."""
+    return TABLES[name].from_row(rows.slice(0, 1).to_pylist()[0]).model_dump() if rows.num_rows else {}
 
 
-def _alignment_stats(records: dict, facts: dict) -> list[str]:
+def _column(table: pa.Table, name: str) -> list:
+    """A column as Python values (ClassLabel columns hold label names)."""
+    return table.column(name).to_pylist()
+
+
+def _alignment_stats(tables: dict[str, pa.Table], facts: dict) -> list[str]:
     """Counts of the alignment layer, or the statement that the seeds have none."""
     if not facts.get("alignments_present"):
         return [
@@ -388,12 +397,12 @@ def _alignment_stats(records: dict, facts: dict) -> list[str]:
             "`alignments` and `sentence_pairs` tables are empty (`datasets.load_dataset` cannot read a split",
             "without rows; the package's `load` returns them as empty tables with their features).",
         ]
-    links = Counter(a.relation for a in records.get("alignments", []))
-    pairs = records["sentence_pairs"]
+    links = Counter(_column(tables["alignments"], "relation")) if "alignments" in tables else Counter()
+    pairs = tables["sentence_pairs"].num_rows
     lines = ["", "| segment pair label | pairs |", "| --- | ---: |"]
     lines += [f"| {label} | {links.get(label, 0)} |" for label in ALIGNMENT_RELATIONS]
-    lines.append(f"| unrelated | {len(pairs) - sum(links.values())} |")
-    return lines + [f"| **cross-document segment pairs** | {len(pairs)} |"]
+    lines.append(f"| unrelated | {pairs - sum(links.values())} |")
+    return lines + [f"| **cross-document segment pairs** | {pairs} |"]
 
 
 def _short(value: object) -> object:
@@ -405,52 +414,58 @@ def _short(value: object) -> object:
     return value
 
 
-def _statistics(records: dict[str, list[Record]]) -> list[str]:
-    sentences = records.get("sentences", [])
-    roles = Counter(s.role for s in sentences)
-    per_doc = Counter(s.doc_id for s in sentences)
+def _statistics(tables: dict[str, pa.Table]) -> list[str]:
+    sentences = tables.get("sentences")
+    roles = Counter(_column(sentences, "role")) if sentences is not None else Counter()
+    per_doc = Counter(_column(sentences, "doc_id")) if sentences is not None else Counter()
+    docs = tables.get("documents")
     lines = ["| doc_id | characters | segments |", "| --- | ---: | ---: |"]
-    lines += [f"| `{d.doc_id}` | {d.num_chars} | {per_doc[d.doc_id]} |" for d in records.get("documents", [])]
-    if sentences:
+    if docs is not None:
+        lines += [f"| `{d}` | {n} | {per_doc[d]} |" for d, n in zip(_column(docs, "doc_id"), _column(docs, "num_chars"))]
+    if sentences is not None and sentences.num_rows:
         lines += ["", "| segment role | count |", "| --- | ---: |"]
         lines += [f"| {role} | {roles.get(role, 0)} |" for role in TABLES["sentences"].class_labels["role"].names]
-    return lines + _entity_stats(records) + _group_stats(records)
+    return lines + _entity_stats(tables) + _group_stats(tables)
 
 
-def _entity_stats(records: dict[str, list[Record]]) -> list[str]:
-    mentions = records.get("entities", [])
-    if not mentions:
+def _entity_stats(tables: dict[str, pa.Table]) -> list[str]:
+    mentions = tables.get("entities")
+    if mentions is None or not mentions.num_rows:
         return []
-    labels = Counter(m.label for m in mentions)
-    per_doc = Counter((m.doc_id, m.label) for m in mentions)
+    label_col = _column(mentions, "label")
+    kb_col = _column(mentions, "kb_id")
+    eid_col = _column(mentions, "entity_id")
+    labels = Counter(label_col)
+    per_doc = Counter(zip(_column(mentions, "doc_id"), label_col))
     present = [lab for lab in ENTITY_LABELS if labels[lab]]
     lines = ["", "| entity label | mentions |", "| --- | ---: |"]
     lines += [f"| {lab} | {labels[lab]} |" for lab in ENTITY_LABELS]
-    lines += [f"| **total** | {len(mentions)} |", "", "Labels with 0 mentions do not occur in these texts.", ""]
+    lines += [f"| **total** | {mentions.num_rows} |", "", "Labels with 0 mentions do not occur in these texts.", ""]
     lines += ["| doc_id | " + " | ".join(present) + " | total |", "| --- |" + " ---: |" * (len(present) + 1)]
-    for doc in records["documents"]:
-        cells = [per_doc[(doc.doc_id, lab)] for lab in present]
-        lines.append(f"| `{doc.doc_id}` | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
-    linked = [m for m in mentions if m.kb_id]
-    names = [m for m in mentions if m.entity_id]
+    for doc_id in _column(tables["documents"], "doc_id"):
+        cells = [per_doc[(doc_id, lab)] for lab in present]
+        lines.append(f"| `{doc_id}` | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+    linked = [(kb, eid) for kb, eid in zip(kb_col, eid_col) if kb]
+    names = [(kb, eid) for kb, eid in zip(kb_col, eid_col) if eid]
     lines += [
         "",
         f"{len(linked)} of {len(names)} name mentions carry a verified Wikidata `kb_id`; they refer to "
-        f"{len({m.entity_id for m in names})} distinct referents ({len({m.kb_id for m in linked})} linked, "
-        f"{len({m.entity_id for m in names if not m.kb_id})} with a `nil:` id).",
+        f"{len({eid for _, eid in names})} distinct referents ({len({kb for kb, _ in linked})} linked, "
+        f"{len({eid for kb, eid in names if not kb})} with a `nil:` id).",
     ]
     return lines
 
 
-def _group_stats(records: dict[str, list[Record]]) -> list[str]:
-    groups = records.get("duplicate_groups", [])
-    if not groups:
+def _group_stats(tables: dict[str, pa.Table]) -> list[str]:
+    groups = tables.get("duplicate_groups")
+    if groups is None or not groups.num_rows:
         return []
     lines = ["", "| group level | groups | documents in non-singleton groups |", "| --- | ---: | ---: |"]
     for level in GROUP_LEVELS:
-        sizes = Counter(getattr(g, level) for g in groups)
+        sizes = Counter(_column(groups, level))
         lines.append(f"| {level} | {len(sizes)} | {sum(n for n in sizes.values() if n > 1)} |")
-    relations = Counter(p.relation for p in records.get("pairs", []))
+    # Counted from the group sizes (O(n)), not from the n(n-1)/2 rows of the pairs table.
+    relations = relation_counts(groups) if "pairs" in tables else {}
     lines += ["", "| pair relation | pairs |", "| --- | ---: |"]
     return lines + [f"| {rel} | {relations.get(rel, 0)} |" for rel in reversed(RELATIONS)]
 

@@ -130,9 +130,9 @@ class Table:
         """The `datasets` serialisation of the Features (as in the Parquet `huggingface` metadata)."""
         return {name: feature.to_dict() for name, feature in self.columns.items()}
 
-    @property
+    @cached_property
     def class_labels(self) -> dict[str, ClassLabel]:
-        """ClassLabel columns (plain or inside a list) by column name."""
+        """ClassLabel columns (plain or inside a list) by column name (computed once per table)."""
         out = {}
         for name, feature in self.columns.items():
             inner = feature.feature if isinstance(feature, List) else feature
@@ -142,8 +142,7 @@ class Table:
 
     def to_row(self, record: Record) -> dict:
         """Turn a record into a table row (ClassLabel columns keep their label names)."""
-        row = record.model_dump()
-        return {name: row[name] for name in self.columns}
+        return {name: getattr(record, name) for name in self.columns}
 
     def from_row(self, row: dict) -> Record:
         """Turn a table row back into a validated record."""

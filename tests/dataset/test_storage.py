@@ -1,0 +1,70 @@
+"""Parquet writing: column-wise Arrow tables equal the row path, chunked writes give the bytes of one write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ceasefire_news.dataset.storage import sort_by_key, table_schema, to_arrow, write_parquet
+from ceasefire_news.schema.models import Sentence
+from ceasefire_news.schema.tables import TABLES, data_file
+
+
+def test_to_arrow_equals_from_pylist_of_rows(built: Path) -> None:
+    for name in TABLES:
+        table = TABLES[name]
+        stored = pq.read_table(built / data_file(name))
+        records = [table.from_row(r) for r in stored.to_pylist()]
+        ours = to_arrow(table, records, dataset_version="1.2.3")
+        plain = pa.Table.from_pylist([r.model_dump() for r in records], schema=table_schema(table, dataset_version="1.2.3"))
+        assert ours.equals(plain, check_metadata=True), name
+        assert ours.nbytes == plain.nbytes, name  # the card reports nbytes
+
+
+def _sentences(n: int) -> list[Sentence]:
+    return [Sentence(doc_id=f"d{i:02d}", index=0, start=0, end=1, text="x", role="body") for i in range(n)]
+
+
+def test_sort_by_key_sorts_and_keeps_sizes() -> None:
+    recs = [Sentence(doc_id=d, index=i, start=0, end=1, text="x", role="body") for d, i in [("b", 1), ("a", 2), ("b", 0)]]
+    table = to_arrow(TABLES["sentences"], recs)
+    ordered = sort_by_key(table, ("doc_id", "index"))
+    assert [(r["doc_id"], r["index"]) for r in ordered.to_pylist()] == [("a", 2), ("b", 0), ("b", 1)]
+    fresh = to_arrow(TABLES["sentences"], sorted(recs, key=lambda s: (s.doc_id, s.index)))
+    assert ordered.equals(fresh) and ordered.nbytes == fresh.nbytes
+    assert sort_by_key(fresh, ("doc_id", "index")) is fresh
+
+
+def test_chunked_write_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ceasefire_news.dataset.storage as storage
+
+    monkeypatch.setattr(storage, "ROW_GROUP_SIZE", 4)
+    whole = to_arrow(TABLES["sentences"], _sentences(10))
+    one = write_parquet(TABLES["sentences"], whole, tmp_path / "one.parquet")
+    many = write_parquet(TABLES["sentences"], iter([whole.slice(0, 4), whole.slice(4, 4), whole.slice(8)]), tmp_path / "many.parquet")
+    assert one == many == (10, whole.nbytes)
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "many.parquet").read_bytes()
+    assert pq.ParquetFile(tmp_path / "one.parquet").metadata.num_row_groups == 3
+    records = write_parquet(TABLES["sentences"], _sentences(10), tmp_path / "records.parquet")
+    assert records == one and (tmp_path / "records.parquet").read_bytes() == (tmp_path / "one.parquet").read_bytes()
+    with pytest.raises(ValueError, match="chunks must split at 4 rows"):
+        write_parquet(TABLES["sentences"], iter([whole.slice(0, 3), whole.slice(3)]), tmp_path / "bad.parquet")
+
+
+def test_one_write_equals_pyarrow_write_table(tmp_path: Path) -> None:
+    data = to_arrow(TABLES["sentences"], _sentences(10))
+    write_parquet(TABLES["sentences"], data, tmp_path / "ours.parquet")
+    pq.write_table(data, tmp_path / "plain.parquet", row_group_size=1_000_000, compression="zstd", compression_level=9, write_statistics=True, use_dictionary=True)
+    assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "plain.parquet").read_bytes()
+
+
+def test_an_empty_table_has_no_row_group(tmp_path: Path) -> None:
+    for data in ([], iter([to_arrow(TABLES["sentences"], [])])):
+        path = tmp_path / "empty.parquet"
+        assert write_parquet(TABLES["sentences"], data, path) == (0, 0)
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_rows == 0 and meta.num_row_groups == 0
+        assert pq.read_schema(path).equals(table_schema(TABLES["sentences"]), check_metadata=True)
