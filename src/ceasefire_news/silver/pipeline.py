@@ -359,15 +359,14 @@ class _Run:
         from ..dataset.shards import shard_pattern
         from ..gold.seeds import default_project_file
 
+        from ..release.croissant import write_croissant
+
         (root / "LICENSE.md").write_text(license_text(info), encoding="utf-8", newline="\n")
+        table_files = {name: names[0] if len(names) == 1 else shard_pattern(name, len(names)) for name, names in files.items()}
+        write_croissant(root, table_files, info=info, declared={name: writers[name].table for name in CONFIGS})
         write_manifest(
             root,
-            {
-                name: TableEntry(
-                    file=names[0] if len(names) == 1 else shard_pattern(name, len(names)), num_rows=writers[name].num_rows
-                )
-                for name, names in files.items()
-            },
+            {name: TableEntry(file=table_files[name], num_rows=writers[name].num_rows) for name in files},
             inputs,
             name=info.name,
             dataset_version=info.version,
