@@ -128,10 +128,10 @@ def croissant_metadata(
     """
     root = Path(root)
     tables = dict(tables) if tables is not None else present_tables(root)
-    unknown = sorted(set(tables) - set(TABLES))
+    unknown = sorted(set(tables) - set(TABLES) - set(declared or {}))
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; expected some of {', '.join(CONFIGS)}")
-    ordered = [name for name in CONFIGS if name in tables]
+    ordered = [name for name in CONFIGS if name in tables] + sorted(set(tables) - set(CONFIGS))
     distribution: list[dict[str, Any]] = []
     record_sets: list[dict[str, Any]] = []
     for name in ordered:
@@ -146,7 +146,7 @@ def croissant_metadata(
         else:
             distribution.append(_file_object(root, name, rel))
             source = {"fileObject": {"@id": rel}}
-        table = (declared or {}).get(name, TABLES[name])
+        table = (declared or {}).get(name) or TABLES[name]
         record_sets.extend(_label_record_set(table, column, label) for column, label in table.class_labels.items())
         record_sets.append(_record_set(table, source))
     description = info.metadata.description or (
