@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument("--batch-size", type=int, default=1000, help="documents per batch of work (default 1000)")
     p_build.add_argument("--shard-docs", type=int, default=None, help="documents per output shard (default 10000; a multiple of --batch-size)")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar or summary (also the default when stderr is not a terminal)")
+    p_build.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also write sentence_embeddings (all-MiniLM-L6-v2 per segment, silver; the `embeddings` extra; slow on CPU)",
+    )
     p_validate = sub.add_parser("validate", help="validate a built dataset directory")
     p_validate.add_argument("data_dir", type=Path)
     p_validate.add_argument("--seeds", type=Path, default=None, help="also check that it was built from these seeds")
@@ -115,6 +120,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
             batch_size=args.batch_size,
             shard_docs=args.shard_docs,
             quiet=True if args.quiet else None,
+            embeddings=args.embeddings,
         )
         return f"built {out}"
     if args.command == "validate":

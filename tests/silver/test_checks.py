@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ceasefire_news import DatasetError, validate
-from ceasefire_news.dataset.manifest import Manifest, write_manifest
+from ceasefire_news.dataset.manifest import Manifest, sha256_file, write_manifest
 
 from .conftest import DOC_IDS
 
@@ -24,6 +25,11 @@ def tamper(built: Path, tmp_path: Path, rel: str, change: Callable[[pa.Table], p
     path = root / rel
     table = pq.read_table(path)
     pq.write_table(change(table).cast(table.schema), path)
+    croissant = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+    for obj in croissant["distribution"]:
+        if obj.get("contentUrl") == rel:
+            obj.update(sha256=sha256_file(path), contentSize=f"{path.stat().st_size} B")
+    (root / "croissant.json").write_text(json.dumps(croissant, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     manifest = Manifest.model_validate_json((root / "manifest.json").read_bytes())
     config = rel.split("/")[1]
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in (root / "data" / config).glob("*.parquet"))

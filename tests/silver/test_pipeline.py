@@ -37,7 +37,7 @@ def test_layout_is_sharded_by_documents(silver_built: Path) -> None:
     files = sorted(p.relative_to(silver_built).as_posix() for p in silver_built.rglob("*") if p.is_file())
     per_doc = [f"data/{c}/test-0000{k}-of-00002.parquet" for c in ("documents", "duplicate_groups", "entities", "ner") for k in (0, 1)]
     assert files == sorted(
-        ["LICENSE.md", "README.md", "manifest.json", *per_doc, "data/pairs/test-00000-of-00001.parquet"]
+        ["LICENSE.md", "README.md", "croissant.json", "manifest.json", *per_doc, "data/pairs/test-00000-of-00001.parquet"]
         + ["data/alignments/test-00000-of-00001.parquet", "data/sentence_pairs/test-00000-of-00001.parquet"]  # empty: no layer
         + [f"data/sentences/test-0000{k}-of-00002.parquet" for k in (0, 1)]
     )
@@ -58,6 +58,45 @@ def test_validates_and_loads_with_datasets(silver_built: Path) -> None:
     assert sorted(set(sentences["doc_id"])) == DOC_IDS
     pairs = datasets.load_dataset(str(silver_built), "pairs", split="test")
     assert pairs.features == CANDIDATE_PAIRS.features
+
+
+def test_croissant_reads_every_shard_and_carries_its_checksum(silver_built: Path) -> None:
+    """croissant.json: a FileSet per sharded table that mlcroissant reads whole, and a checksummed FileObject per shard."""
+    import mlcroissant as mlc
+
+    m = validate(silver_built)
+    meta = json.loads((silver_built / "croissant.json").read_text(encoding="utf-8"))
+    objects = {o["contentUrl"]: o for o in meta["distribution"] if o["@type"] == "cr:FileObject"}
+    sets = {o["@id"]: o["includes"] for o in meta["distribution"] if o["@type"] == "cr:FileSet"}
+    assert sorted(objects) == sorted(data_files(silver_built))
+    for rel, obj in objects.items():
+        assert obj["sha256"] == m.files[rel].sha256
+    assert sets == {f"{c}-shards": m.tables[c].file for c in ("documents", "duplicate_groups", "entities", "ner", "sentences")}
+    dataset = mlc.Dataset(jsonld=silver_built / "croissant.json")
+    records = {config: list(dataset.records(config)) for config in m.tables}  # mlcroissant reads a record set once
+    assert {c: len(r) for c, r in records.items()} == {c: e.num_rows for c, e in m.tables.items()}
+    assert sorted(r["documents/doc_id"].decode() for r in records["documents"]) == DOC_IDS
+    scores = [r["pairs/jaccard"] for r in records["pairs"]]  # the silver pairs' own columns
+    assert scores and all(0 <= s <= 1 for s in scores)
+
+
+def test_missing_or_stale_croissant_fails_validation(silver_built: Path, tmp_path: Path) -> None:
+    from ceasefire_news.errors import DatasetError
+
+    copy = tmp_path / "ds"
+    shutil.copytree(silver_built, copy)
+    path = copy / "croissant.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    shard = next(o for o in meta["distribution"] if o["@type"] == "cr:FileObject")
+    shard["sha256"] = "0" * 64
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(DatasetError) as err:
+        validate(copy)
+    assert f"sha256 '{'0' * 64}' of {shard['contentUrl']} differs" in str(err.value)
+    path.unlink()
+    with pytest.raises(DatasetError) as err:
+        validate(copy)
+    assert "croissant.json: required file is missing" in str(err.value)
 
 
 def test_exact_counts(silver_built: Path) -> None:

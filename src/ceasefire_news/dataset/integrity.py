@@ -111,6 +111,16 @@ def _lists_table_file(paths: list | None, file: str) -> bool:
     return len(shards) == len(set(shards)) == count and all(isinstance(p, str) and fnmatchcase(p, file) for p in shards)
 
 
+def shard_files(tree: Tree, manifest: Manifest) -> list[str]:
+    """Every table file of a build, a sharded table's glob expanded over the files present."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    for entry in manifest.tables.values():
+        out.extend(sorted(f for f in tree.files if fnmatchcase(f, entry.file)) if "*" in entry.file else [entry.file])
+    return out
+
+
 def check_croissant(root: Path, tree: Tree, table_files: Iterable[str], log: ProblemLog) -> None:
     """Every file object of croissant.json names a file of the dataset with its sha256, and every table has one."""
     path = root / CROISSANT_FILE

@@ -11,7 +11,7 @@ from .alignments import check_links, segment_texts, sentence_pairs
 from .entities import check_identities, check_mentions, checked_mentions, entity_columns, ner_rows, ner_table
 from ..errors import Located, ProblemLog
 from .groups import check_groups, make_pairs
-from ..dataset.integrity import check_card, check_croissant, check_inputs, check_required
+from ..dataset.integrity import check_card, check_croissant, check_inputs, check_required, shard_files
 from ..dataset.manifest import MANIFEST_FILE, Manifest, read_manifest, scan_tree, verify_files
 from ..schema.models import Sentence
 from .segments import check_sentences
@@ -146,9 +146,11 @@ def validate(data_dir: Path | str, seeds_dir: Path | str | None = None, *, reder
         # A build with silver tables is sharded and checked shard by shard (silver/checks.py).
         from ..silver.checks import validate_silver
 
+        check_required(root, tree, [], log)  # the shards are checked against manifest.json by validate_silver
         verify_files(root, manifest, log, tree)
         validate_silver(root, manifest, log)
         check_card(root, manifest, log)
+        check_croissant(root, tree, shard_files(tree, manifest), log)
         log.raise_if_any()
         return manifest
     required_files = [data_file(name) for name in REQUIRED_TABLES]

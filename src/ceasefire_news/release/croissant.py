@@ -114,23 +114,41 @@ def croissant_metadata(
     tables: Mapping[str, str] | None = None,
     *,
     info: DatasetInfo,
+    declared: Mapping[str, Table] | None = None,
     keywords: Sequence[str] = (),
     url: str | None = None,
     date_published: str | None = None,
 ) -> dict[str, Any]:
-    """Croissant 1.1 JSON-LD for root's Parquet tables (config -> relative path; default: all present)."""
+    """Croissant 1.1 JSON-LD for root's Parquet tables (config -> relative path; default: all present).
+
+    A table's path may be a shard glob (data/<config>/test-*-of-000NN.parquet, as manifest.json
+    records a sharded table): its record set then reads a cr:FileSet with that glob, and every shard
+    still gets a cr:FileObject with its size and sha256. `declared` overrides a config's declaration
+    (the silver variant of `pairs`).
+    """
     root = Path(root)
     tables = dict(tables) if tables is not None else present_tables(root)
-    unknown = sorted(set(tables) - set(TABLES))
+    unknown = sorted(set(tables) - set(TABLES) - set(declared or {}))
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; expected some of {', '.join(CONFIGS)}")
-    ordered = [name for name in CONFIGS if name in tables]
-    distribution = [_file_object(root, name, tables[name]) for name in ordered]
+    ordered = [name for name in CONFIGS if name in tables] + sorted(set(tables) - set(CONFIGS))
+    distribution: list[dict[str, Any]] = []
     record_sets: list[dict[str, Any]] = []
     for name in ordered:
-        table = TABLES[name]
+        rel = tables[name]
+        if "*" in rel:
+            shards = sorted(p.relative_to(root).as_posix() for p in root.glob(rel))
+            if not shards:
+                raise ValueError(f"{name}: no file matches {rel!r} under {root}")
+            distribution.extend(_file_object(root, name, shard) for shard in shards)
+            distribution.append(_file_set(name, rel))
+            source = {"fileSet": {"@id": file_set_id(name)}}
+        else:
+            distribution.append(_file_object(root, name, rel))
+            source = {"fileObject": {"@id": rel}}
+        table = (declared or {}).get(name) or TABLES[name]
         record_sets.extend(_label_record_set(table, column, label) for column, label in table.class_labels.items())
-        record_sets.append(_record_set(table, tables[name]))
+        record_sets.append(_record_set(table, source))
     description = info.metadata.description or (
         "News articles with annotation layers, as Parquet tables: " + ", ".join(ordered) + "."
     )
@@ -187,7 +205,23 @@ def _file_object(root: Path, name: str, rel: str) -> dict[str, Any]:
     }
 
 
-def _record_set(table: Table, rel: str) -> dict[str, Any]:
+def file_set_id(config: str) -> str:
+    """@id of the cr:FileSet that holds the shards of a sharded table."""
+    return f"{config}-shards"
+
+
+def _file_set(name: str, pattern: str) -> dict[str, Any]:
+    return {
+        "@type": "cr:FileSet",
+        "@id": file_set_id(name),
+        "name": file_set_id(name),
+        "description": f"The Parquet shards of the {name} table (split test); each is also listed with its sha256.",
+        "encodingFormat": PARQUET_FORMAT,
+        "includes": pattern,
+    }
+
+
+def _record_set(table: Table, source: dict[str, Any]) -> dict[str, Any]:
     fields = []
     for column, feature in table.columns.items():
         data_type, is_array = field_type(feature)
@@ -197,7 +231,7 @@ def _record_set(table: Table, rel: str) -> dict[str, Any]:
             "@id": f"{table.name}/{column}",
             "name": column,
             "dataType": data_type,
-            "source": {"fileObject": {"@id": rel}, "extract": {"column": column}},
+            "source": {**source, "extract": {"column": column}},
         }
         label = table.class_labels.get(column)
         if label is not None:

@@ -264,6 +264,16 @@ class SentencePair(SegmentPair):
     label: PairLabel = Field(description="equivalent, partial, or unrelated (no gold link).")
     sentence1: str = Field(min_length=1, description="Text of segment (doc_a, index_a).")
     sentence2: str = Field(min_length=1, description="Text of segment (doc_b, index_b).")
+class SentenceEmbedding(Record):
+    """A row of the optional `sentence_embeddings` table of a silver build: one segment's embedding vector."""
+
+    doc_id: str = Field(pattern=DOC_ID_PATTERN, description="Document id.")
+    index: int = Field(ge=0, description="Index of the segment in its document (the sentences table's index).")
+    embedding: list[float] = Field(
+        min_length=1, description="Unit-length float32 sentence embedding of the segment text (the model is named in the card)."
+    )
+
+
 class CandidatePair(Pair):
     """A row of the `pairs` table of a silver build: a scored candidate pair, not every pair."""
 

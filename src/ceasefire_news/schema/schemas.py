@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from ..dataset.manifest import Manifest
 from .models import Alignment, AlignmentJudgement, DuplicateGroups, LabelledSpan, MentionAnnotation, Referent, Sentence
-from .tables import CANDIDATE_PAIRS, TABLES
+from .tables import CANDIDATE_PAIRS, OPTIONAL_TABLES, TABLES
 from ..versions import SCHEMA_VERSION
 
 
@@ -17,6 +17,7 @@ def schema_models() -> dict[str, type[BaseModel]]:
     """Every model that gets a schema file, by file stem: tables, annotation files, manifest, predictions."""
     models: dict[str, type[BaseModel]] = {f"table.{name}": t.model for name, t in TABLES.items()}
     models["table.pairs.candidates"] = CANDIDATE_PAIRS.model
+    models.update({f"table.{name}": t.model for name, t in OPTIONAL_TABLES.items()})
     models["annotation.sentences"] = Sentence
     models["annotation.entities"] = MentionAnnotation
     models["annotation.duplicate_groups"] = DuplicateGroups

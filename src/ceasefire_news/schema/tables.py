@@ -30,6 +30,7 @@ from .models import (
     Pair,
     Record,
     Sentence,
+    SentenceEmbedding,
     SentencePair,
 )
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 SPLIT = "test"
 
 #: Arrow type of each `datasets.Value` dtype used here.
-_ARROW_VALUES: dict[str, pa.DataType] = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float64": pa.float64()}
+_ARROW_VALUES: dict[str, pa.DataType] = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float32": pa.float32(), "float64": pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -288,10 +289,24 @@ def data_file(config: str) -> str:
     return f"data/{config}/{SPLIT}-00000-of-00001.parquet"
 
 
+#: Optional silver-only tables: written only when their stage is asked for (build --embeddings).
+SENTENCE_EMBEDDINGS = _table(
+    "sentence_embeddings",
+    SentenceEmbedding,
+    ("doc_id", "index"),
+    "One row per segment: its sentence embedding (silver, optional stage; the model is named in the card and manifest).",
+    ("doc_id", _STR, REQUIRED),
+    ("index", _I32, REQUIRED),
+    ("embedding", List(Value("float32")), REQUIRED),
+)
+OPTIONAL_TABLES: dict[str, Table] = {SENTENCE_EMBEDDINGS.name: SENTENCE_EMBEDDINGS}
+
 #: Tables declared differently in a silver build (see CANDIDATE_PAIRS).
 SILVER_VARIANTS: dict[str, Table] = {"pairs": CANDIDATE_PAIRS}
 
 
 def declared_table(config: str, silver_groups: bool = False) -> Table:
     """The declaration of a config: the silver variant when the build's groups are silver."""
+    if config in OPTIONAL_TABLES:
+        return OPTIONAL_TABLES[config]
     return SILVER_VARIANTS.get(config, TABLES[config]) if silver_groups else TABLES[config]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from .linking import Linker
 
 #: Nested layers of an annotated row, each a flat table with a doc_id column before packing.
-LAYERS = ("sentences", "entities", "ner", "sketch")
+LAYERS = ("sentences", "entities", "ner", "sentence_embeddings", "sketch")
 DOCUMENT_COLUMNS = ("doc_id", "text", "title", "sha256", "num_chars", "num_sentences")
 
 
@@ -31,6 +31,7 @@ class Plan:
     gold_sentences: pa.Table | None = None  # the sentences table's columns, when the layer is gold
     gold_entities: pa.Table | None = None  # the entities table's columns, when the layer is gold
     sketch: bool = True  # False when the duplicate groups are gold
+    embeddings: bool = False  # the optional sentence-embedding stage (silver/embeddings.py)
 
 
 def _subset(table: pa.Table | None, doc_ids: pa.Array) -> pa.Table | None:
@@ -57,6 +58,10 @@ def annotate_batch(raw: pa.Table, plan: Plan) -> pa.Table:
         entities = gold_entities
         ner = ner_from_mentions(raw, sentences, entities)
     layers = {"sentences": sentences, "entities": entities, "ner": ner}
+    if plan.embeddings:
+        from .embeddings import embed_batch
+
+        layers["sentence_embeddings"] = embed_batch(sentences)
     if plan.sketch:
         layers["sketch"] = sketch_batch(raw)
     return pack(documents_columns(raw, sentences), layers)

@@ -23,6 +23,10 @@ from ..schema.models import GROUP_LEVELS
 from ..schema.tables import declared_table
 
 PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
+#: Per-document tables of optional stages (present when the build asked for them).
+OPTIONAL_PER_DOCUMENT = ("sentence_embeddings",)
+#: How far from unit length a stored embedding may be (float32 rounding of a normalised vector).
+UNIT_TOLERANCE = 1e-3
 
 
 def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
@@ -39,7 +43,7 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
     if log.problems:
         return
     shards = {name: read_shards(root, entry.file) for name, entry in manifest.tables.items()}
-    counts = {name: len(shards[name]) for name in PER_DOCUMENT}
+    counts = {name: len(shards[name]) for name in (*PER_DOCUMENT, *OPTIONAL_PER_DOCUMENT) if name in shards}
     if len(set(counts.values())) != 1:
         log.add(str(root / "manifest.json"), f"per-document tables have different shard counts {counts}; expected equal", field="tables")
         return
@@ -61,6 +65,8 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
         # (a pydantic object per token row would add no check and most of the time).
         if not log.problems:
             _check_ner(shards, k, log)
+        if "sentence_embeddings" in shards and not log.problems:
+            _check_embeddings(shards, k, log)
         ids = pa.array(sorted(i.record.doc_id for i in located["documents"]), pa.string())
         doc_ids.append(ids)
         groups_ids = pq.read_table(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
@@ -97,6 +103,38 @@ def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
             fields = ",".join(f for f in want if have[f] != want[f])
             log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=row, doc_id=want["doc_id"], field=fields)
             return
+
+
+def _check_embeddings(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
+    """Shard k of `sentence_embeddings`: one row per segment of the shard, one dimension, finite unit vectors."""
+    import numpy as np
+
+    path = shards["sentence_embeddings"][k]
+    table = pq.read_table(path)
+    keys = pq.read_table(shards["sentences"][k], columns=["doc_id", "index"])
+    if not table.select(["doc_id", "index"]).equals(keys):
+        have = list(zip(table.column("doc_id").to_pylist(), table.column("index").to_pylist()))
+        want = list(zip(keys.column("doc_id").to_pylist(), keys.column("index").to_pylist()))
+        row = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+        where = (have + want)[row] if row < len(have) else want[row]
+        log.add(str(path), f"segment keys differ from the sentences shard's at {where} ({len(have)} rows, {len(want)} segments): one embedding per segment", row=row, doc_id=where[0], field="index")
+        return
+    column = table.column("embedding").combine_chunks()
+    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    if len(lengths) == 0:
+        return
+    dim = int(lengths[0])
+    odd = np.flatnonzero((lengths != dim) | (lengths == 0))
+    if len(odd):
+        row = int(odd[0])
+        log.add(str(path), f"embedding has {int(lengths[row])} values, the table's first has {dim}: one dimension for all, at least 1", row=row, doc_id=table.column("doc_id")[row].as_py(), field="embedding")
+        return
+    vectors = column.flatten().to_numpy(zero_copy_only=False).reshape(len(lengths), dim)
+    norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+    bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > UNIT_TOLERANCE))
+    if len(bad):
+        row = int(bad[0])
+        log.add(str(path), f"embedding is not a finite unit vector (norm {norms[row]:.6g}); {len(bad)} such row(s)", row=row, doc_id=table.column("doc_id")[row].as_py(), field="embedding")
 
 
 def _check_identities(paths: list[Path], log: ProblemLog) -> None:

@@ -34,6 +34,8 @@ from .progress import Progress, Summary, interactive, peak_memory_mb
 DEFAULT_BATCH = 1000
 #: Tables written per document shard (in this order), and the sketch kept for grouping.
 DOC_TABLES = ("documents", "sentences", "entities", "ner")
+#: Per-document tables of optional stages, written when the stage is asked for.
+OPTIONAL_DOC_TABLES = ("sentence_embeddings",)
 
 
 #: Modules the silver pipeline needs (the `silver` extra), by import name.
@@ -190,8 +192,9 @@ class _Shards:
         if not self.count:
             return
         tables = {name: pa.concat_tables(parts, promote_options="default") for name, parts in self.buffered.items()}
-        for name in DOC_TABLES:
-            self.writers[name].write(tables[name])
+        for name in (*DOC_TABLES, *OPTIONAL_DOC_TABLES):
+            if name in self.writers:
+                self.writers[name].write(tables[name])
         doc_ids = tables["documents"].column("doc_id")
         order = pc.sort_indices(doc_ids)
         self.doc_ids.append(pc.take(doc_ids, order).combine_chunks())
@@ -213,6 +216,7 @@ def annotate(
     batch_size: int = DEFAULT_BATCH,
     shard_docs: int | None = None,
     quiet: bool | None = None,
+    embeddings: bool = False,
 ) -> Path:
     """Build the dataset from raw articles: every layer without a gold file is made by the silver pipeline.
 
@@ -221,7 +225,8 @@ def annotate(
     every gold layer is built by the gold build, unchanged. `engine` is 'local' (process pool of
     `workers`) or 'ray'; `ner` is 'model' (spaCy OntoNotes model, the default when installed) or
     'rules'; `registry` is the verified entity registry used for linking (default: the input's own,
-    else the project's). Progress and a summary go to stderr unless `quiet` (default: quiet when
+    else the project's); `embeddings` adds the optional `sentence_embeddings` table (all-MiniLM-L6-v2,
+    the `embeddings` extra; slow on CPU). Progress and a summary go to stderr unless `quiet` (default: quiet when
     stderr is not a terminal). On any problem nothing is written and a DatasetError lists them all.
     """
     from ..dataset.build import DEFAULT_OUT, build
@@ -233,14 +238,22 @@ def annotate(
     source = Path(source) if source is not None else default_seeds_dir()
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     if source.is_dir() and is_gold_seeds(source):
+        if embeddings:
+            log = ProblemLog()
+            log.add(str(source), "--embeddings is a silver stage: this seeds folder has every gold layer and takes the gold build, which has no embeddings table")
+            log.raise_if_any()
         return build(source, out)
     require_silver(quiet is not True, ner)
+    if embeddings:
+        from .embeddings import require_embeddings
+
+        require_embeddings()
     shard_docs = shard_docs if shard_docs is not None else SHARD_DOCS
     if batch_size < 1 or shard_docs < 1 or shard_docs % batch_size:
         raise ValueError(f"shard_docs ({shard_docs}) must be a positive multiple of batch_size ({batch_size})")
     quiet = not interactive() if quiet is None else quiet
     started = time.perf_counter()
-    run = _Run(source, engine, workers, ner, Path(registry) if registry is not None else None, batch_size, shard_docs, quiet)
+    run = _Run(source, engine, workers, ner, Path(registry) if registry is not None else None, batch_size, shard_docs, quiet, embeddings)
     try:
         # The output-path policy (dataset/output.py): never the seeds, never a foreign directory.
         write_output(out, run.write, validate, [*([source] if source.is_dir() else []), default_seeds_dir()])
@@ -258,7 +271,18 @@ def annotate(
 class _Run:
     """One silver build into a temporary directory (called by the atomic writer)."""
 
-    def __init__(self, source: Path, engine: str, workers: int | None, ner: str | None, registry: Path | None, batch_size: int, shard_docs: int, quiet: bool):
+    def __init__(
+        self,
+        source: Path,
+        engine: str,
+        workers: int | None,
+        ner: str | None,
+        registry: Path | None,
+        batch_size: int,
+        shard_docs: int,
+        quiet: bool,
+        embeddings: bool = False,
+    ):
         from .entities import default_mode
 
         self.source = source
@@ -269,6 +293,7 @@ class _Run:
         self.batch_size = batch_size
         self.shard_docs = shard_docs
         self.quiet = quiet
+        self.embeddings = embeddings
         self.summary = Summary(out="", engine=engine, workers=workers or 0)
         self.scratch: Path | None = None
         self.progress: Progress | None = None
@@ -299,6 +324,7 @@ class _Run:
             gold_sentences=gold.sentences,
             gold_entities=gold.entities,
             sketch=silver_groups,
+            embeddings=self.embeddings,
         )
         self.scratch = Path(tempfile.mkdtemp(prefix=".silver-scratch-", dir=root.parent))
         from ..errors import ProblemLog
@@ -309,7 +335,8 @@ class _Run:
         # named after that folder: a silver card never describes another dataset.
         info = read_dataset_info(self.source if self.source.is_dir() else self.source.parent, log)
         log.raise_if_any()
-        writers = {name: ShardWriter(root, declared_table(name, silver_groups), info.version) for name in CONFIGS}
+        configs = (*CONFIGS, *(("sentence_embeddings",) if self.embeddings else ()))
+        writers = {name: ShardWriter(root, declared_table(name, silver_groups), info.version) for name in configs}
         shards = _Shards(writers, SketchStore(self.scratch), self.shard_docs)
         engine = get_engine(self.engine_name, self.workers)
         self.summary.workers = engine.workers
@@ -339,10 +366,10 @@ class _Run:
             if pairs.num_rows:
                 writers["pairs"].write(pairs.slice(start, PAIRS_SHARD_ROWS))
         self.progress.stage("writing")
-        files = {name: writers[name].finish() for name in CONFIGS}
+        files = {name: writer.finish() for name, writer in writers.items()}
         self.summary.documents = reader.num_docs
         self.summary.input_bytes = reader.num_bytes
-        self.summary.rows = {name: writers[name].num_rows for name in CONFIGS}
+        self.summary.rows = {name: writer.num_rows for name, writer in writers.items()}
         provenance = self._provenance(gold, note)
         self.summary.layers = {name: f"{p.source}: {p.method}" for name, p in provenance.items()}
         inputs = reader.input_digests()
@@ -359,15 +386,14 @@ class _Run:
         from ..dataset.shards import shard_pattern
         from ..gold.seeds import default_project_file
 
+        from ..release.croissant import write_croissant
+
         (root / "LICENSE.md").write_text(license_text(info), encoding="utf-8", newline="\n")
+        table_files = {name: names[0] if len(names) == 1 else shard_pattern(name, len(names)) for name, names in files.items()}
+        write_croissant(root, table_files, info=info, declared={name: writer.table for name, writer in writers.items()})
         write_manifest(
             root,
-            {
-                name: TableEntry(
-                    file=names[0] if len(names) == 1 else shard_pattern(name, len(names)), num_rows=writers[name].num_rows
-                )
-                for name, names in files.items()
-            },
+            {name: TableEntry(file=table_files[name], num_rows=writers[name].num_rows) for name in files},
             inputs,
             name=info.name,
             dataset_version=info.version,
@@ -458,10 +484,15 @@ class _Run:
         docs = LayerSource(source=seg.source, method="input text; title and num_sentences from the sentences table", version=seg.version)
         # The alignment layer has no silver stage: its tables are written empty and say so.
         none = LayerSource(source="absent", method="no alignment layer in the input; the table is empty", version="-")
-        return {
+        layers = {
             "documents": docs, "sentences": seg, "entities": ent, "ner": ner_layer, "duplicate_groups": grp, "pairs": pairs,
             "alignments": none, "sentence_pairs": none,
         }
+        if self.embeddings:
+            from . import embeddings
+
+            layers["sentence_embeddings"] = LayerSource(source="silver", method=embeddings.method(), version=embeddings.VERSION)
+        return layers
 
 
 def _version(package: str) -> str:
