@@ -32,7 +32,7 @@ def test_derive_tables_gives_the_built_tables(built: Path) -> None:
 
 
 def test_derive_tables_equals_the_record_path() -> None:
-    """The Arrow tables equal the records `derive` gives (what `validate DIR` re-derives), sorted by key."""
+    """The Arrow tables equal the records of the readable reference `derive`, sorted by key."""
     base = base_records(read_seeds())
     log = ProblemLog()
     tables = derive_tables(base, log)
