@@ -172,3 +172,50 @@ def test_pairs_table_check_accepts_the_built_pairs(built: Path) -> None:
     log = ProblemLog()
     check_pairs_table(groups, pairs.slice(1), "p", log)
     assert [str(p) for p in log.problems] == [f"p: 1 pair(s) missing, first ('{pairs['doc_a'][0]}', '{pairs['doc_b'][0]}')"]
+
+
+def test_pairs_file_is_compared_by_row_group_and_validate_locates_a_change(built: Path, tmp_path: Path) -> None:
+    """validate streams the pairs file against the derived pairs; a changed row (checksums refreshed) is located."""
+    import json
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pytest
+
+    from ceasefire_news import DatasetError, validate
+    from ceasefire_news.dataset.manifest import sha256_file
+    from ceasefire_news.dataset.storage import PARQUET_OPTIONS
+    from ceasefire_news.gold.groups import pairs_file_matches
+    from ceasefire_news.schema.tables import data_file
+
+    groups = pq.read_table(built / data_file("duplicate_groups"))
+    assert pairs_file_matches(groups, built / data_file("pairs"))
+    copy = tmp_path / "ds"
+    shutil.copytree(built, copy)
+    path = copy / data_file("pairs")
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    assert rows[3]["relation"] != "near_duplicate"
+    rows[3]["relation"] = "near_duplicate"
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path, **PARQUET_OPTIONS)
+    assert not pairs_file_matches(groups, path)
+    # Fresh checksums (croissant.json, then manifest.json, which lists croissant.json): only the content is wrong.
+    files = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["files"]
+    croissant = json.loads((copy / "croissant.json").read_text(encoding="utf-8"))
+    for obj in croissant["distribution"]:
+        if obj["contentUrl"] == data_file("pairs"):
+            obj.update(sha256=sha256_file(path), contentSize=f"{path.stat().st_size} B")
+    (copy / "croissant.json").write_text(json.dumps(croissant, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    for rel in (data_file("pairs"), "croissant.json"):
+        manifest["files"][rel] = {"sha256": sha256_file(copy / rel), "size": (copy / rel).stat().st_size}
+    assert manifest["files"] != files
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as err:
+        validate(copy)
+    found = [str(p) for p in err.value.problems]
+    assert found == [
+        f"{path} row 3 doc_id={rows[3]['doc_a']} field 'relation': relation 'near_duplicate' but the groups give "
+        f"{table['relation'][3].as_py()!r}"
+    ], found

@@ -8,6 +8,8 @@ Python objects; `make_pairs` is the readable reference the vectorised code is te
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import combinations
@@ -205,6 +207,27 @@ def check_pairs_table(groups: pa.Table, pairs: pa.Table, file: str, log: Problem
     if missing:
         first = _first_missing(present, n)
         log.add(file, f"{missing} pair(s) missing, first {(doc_ids[first[0]].as_py(), doc_ids[first[1]].as_py())}")
+
+
+def pairs_file_matches(groups: pa.Table, path: Path) -> bool:
+    """True if a pairs Parquet file holds exactly the derived pairs, compared one row group at a time.
+
+    Never holds the whole file (8 million rows at 4,000 documents): row group i must equal chunk i of
+    `pair_batches`, as the build writes them. False on any difference, including another row-group
+    layout; the caller then reads the file whole and locates the problems (`check_pairs_table`).
+    """
+    import pyarrow.parquet as pq
+
+    from ..dataset.storage import ROW_GROUP_SIZE
+
+    file = pq.ParquetFile(path)
+    chunks = pair_batches(groups, ROW_GROUP_SIZE)
+    for i in range(file.num_row_groups):
+        chunk = next(chunks, None)
+        if chunk is None or not file.read_row_group(i).replace_schema_metadata(None).equals(chunk):
+            return False
+    rest = next(chunks, None)
+    return rest is None or (rest.num_rows == 0 and file.num_row_groups == 0 and next(chunks, None) is None)
 
 
 def _equals_derived(groups: pa.Table, pairs: pa.Table) -> bool:
