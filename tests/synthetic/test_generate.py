@@ -179,7 +179,7 @@ def test_output_path_rule(tmp_path: Path) -> None:
     stranger = tmp_path / "stranger"
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine")
-    with pytest.raises(DatasetError, match="not empty and not an earlier synth output"):
+    with pytest.raises(DatasetError, match="not empty and not an earlier ceasefire-news output \\(not an earlier synth output"):
         synth(3, 1, stranger)
     assert [p.name for p in stranger.iterdir()] == ["notes.txt"]
     afile = tmp_path / "file"

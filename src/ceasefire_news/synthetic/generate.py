@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from ..errors import DatasetError, Problem, ProblemLog
+from ..errors import ProblemLog
 from ..gold.seeds import ANNOTATIONS_DIR, default_seeds_dir, read_jsonl, read_seeds
 from ..gold.segments import check_sentences
 from ..schema.models import DOC_ID_PATTERN, GROUP_LEVELS, Record
@@ -279,7 +277,6 @@ def synth(
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     root = Path(seeds_dir) if seeds_dir is not None else default_seeds_dir()
     corpus = read_corpus(root)
-    target = check_synth_output(out, protected=[root])
 
     def write(tmp: Path) -> None:
         writer = _ArticleWriter(tmp, fmt)
@@ -311,12 +308,12 @@ def synth(
         }
         (tmp / SYNTH_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
 
-    return _replace_atomically(target, write)
+    from ..dataset.output import write_output
+
+    return write_output(out, write, protected=[root], recognise=not_synth_output)
 
 
-# --- output-path rule --------------------------------------------------------------------------
-# Minimal until the shared output-path policy (dataset/output.py of the `safety` work) is merged:
-# check_synth_output is the one function to swap for it, with is_synth_output as its recogniser.
+# --- output-path rule: the shared policy of dataset/output.py, with synth's own recogniser ---------
 
 
 def is_synth_output(path: Path) -> bool:
@@ -329,50 +326,6 @@ def is_synth_output(path: Path) -> bool:
     return isinstance(meta, dict) and meta.get("generator") == "ceasefire-news synth" and names <= {SYNTH_FILE, LABELS_FILE, *ARTICLES.values()}
 
 
-def check_synth_output(out: Path | str, protected: Iterable[Path | str] = ()) -> Path:
-    """The directory synth may write for out: absent, empty or an earlier synth output; else DatasetError.
-
-    Never the current directory (or one holding it) and never a protected directory (the seeds),
-    one inside it or one holding it.
-    """
-    out = Path(out)
-    real = Path(os.path.realpath(out))
-
-    def refuse(why: str) -> DatasetError:
-        return DatasetError([Problem(str(out), f"refusing to write here: {why}; nothing was written")])
-
-    cwd = Path(os.path.realpath(Path.cwd()))
-    if real == cwd or cwd.is_relative_to(real):
-        raise refuse("it is the current directory or contains it")
-    for folder in protected:
-        p = Path(os.path.realpath(folder))
-        if real == p or real.is_relative_to(p) or p.is_relative_to(real):
-            raise refuse(f"it is, holds or lies inside the seeds directory {folder}")
-    if out.is_symlink():
-        raise refuse("it is a symbolic link")
-    if out.exists():
-        if not out.is_dir():
-            raise refuse("it is a file, not a directory")
-        if any(os.scandir(out)) and not is_synth_output(out):
-            raise refuse("it is not empty and not an earlier synth output; choose a new path")
-    return out
-
-
-def _replace_atomically(target: Path, write: Callable[[Path], None]) -> Path:
-    """Run write(dir) in a fresh sibling directory, then swap it into place; on failure leave target as it was."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / "previous")
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+def not_synth_output(path: Path) -> str | None:
+    """Why path is not an earlier synth output (None if it is one): the recogniser of the output policy."""
+    return None if is_synth_output(path) else "not an earlier synth output: no synth.json of ours, or other files"
