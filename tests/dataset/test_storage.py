@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ceasefire_news.dataset.storage import sort_by_key, table_schema, to_arrow, write_parquet
+from ceasefire_news.dataset.storage import arrow_array, numpy_view, sort_by_key, table_schema, to_arrow, write_parquet
 from ceasefire_news.schema.models import Sentence
 from ceasefire_news.schema.tables import TABLES, data_file
 
@@ -68,3 +71,51 @@ def test_an_empty_table_has_no_row_group(tmp_path: Path) -> None:
         meta = pq.ParquetFile(path).metadata
         assert meta.num_rows == 0 and meta.num_row_groups == 0
         assert pq.read_schema(path).equals(table_schema(TABLES["sentences"]), check_metadata=True)
+
+
+# --- arrow_array / numpy_view: pa.array and to_numpy without importing pandas ------------------
+
+_SCALARS = {
+    pa.string(): st.text(),
+    pa.int32(): st.integers(-(2**31), 2**31 - 1),
+    pa.int64(): st.integers(-(2**63), 2**63 - 1),
+    pa.float64(): st.floats(allow_nan=False),
+}
+
+
+@st.composite
+def _column(draw: st.DrawFn) -> tuple[list, pa.DataType]:
+    scalar = draw(st.sampled_from(list(_SCALARS)))
+    if draw(st.booleans()):  # a list column (lists are never null; their values not either)
+        return draw(st.lists(st.lists(_SCALARS[scalar], max_size=4), max_size=6)), pa.list_(scalar)
+    return draw(st.lists(st.one_of(st.none(), _SCALARS[scalar]), max_size=8)), scalar
+
+
+@settings(max_examples=300, deadline=None)
+@given(_column())
+def test_arrow_array_is_pa_array(column: tuple[list, pa.DataType]) -> None:
+    values, type = column
+    ours, theirs = arrow_array(values, type), pa.array(values, type)
+    ours.validate(full=True)
+    assert ours.type == theirs.type and ours.equals(theirs)
+    assert ours.nbytes == theirs.nbytes  # the card reports Arrow bytes: no extra validity bitmap
+    assert ours.null_count == theirs.null_count
+
+
+def test_arrow_array_takes_numpy_and_defers_the_rest_to_pyarrow() -> None:
+    assert arrow_array(np.arange(4, dtype=np.int64)[1:], pa.int32()).to_pylist() == [1, 2, 3]
+    assert arrow_array(("a", "b"), pa.string()).to_pylist() == ["a", "b"]  # any sequence, as zip gives
+    with pytest.raises(pa.ArrowTypeError):
+        arrow_array(["a", 1], pa.string())  # pyarrow's own error for a wrong value
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+        arrow_array([1, "x"], pa.int32())
+
+
+@pytest.mark.parametrize("type", [pa.int8(), pa.int32(), pa.int64(), pa.uint64(), pa.float32(), pa.float64()])
+def test_numpy_view_is_to_numpy(type: pa.DataType) -> None:
+    array = pa.array([5, 1, 4, 2], type).slice(1, 2)
+    view = numpy_view(array)
+    assert view.dtype == array.to_numpy().dtype and view.tolist() == array.to_numpy().tolist()
+    assert numpy_view(pa.chunked_array([pa.array([1], type), pa.array([2], type)])).tolist() == [1, 2]
+    with pytest.raises(ValueError, match="null-free"):
+        numpy_view(pa.array([1, None], type))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -43,10 +44,78 @@ def table_schema(table: Table, *, dataset_version: str = UNRELEASED) -> pa.Schem
     return table.arrow_schema.with_metadata(metadata)
 
 
+#: NumPy dtype of each fixed-width Arrow type `arrow_array` builds.
+_NUMPY_TYPES = {"int32": "int32", "int64": "int64", "float64": "float64"}
+
+
+def arrow_array(values: Sequence[Any] | Any, type: pa.DataType) -> pa.Array:
+    """`pa.array(values, type)`, the same array (buffers and `nbytes` alike), without importing pandas.
+
+    Built by hand from buffers because every `pa.array` call, from a list or a NumPy array, asks
+    pandas (importing it when installed, 0.4 CPU-seconds: a third of `validate` of the seed corpus
+    in a plain `pip install`) whether its input is a pandas object. Covers the types the tables
+    use: string, int32, int64, float64 (nullable) and lists of them (not null); anything else
+    goes to `pa.array`. tests/dataset/test_storage.py checks it against `pa.array`.
+    """
+    import numpy as np
+
+    name = str(type)
+    if pa.types.is_list(type):
+        items = list(values)
+        if any(v is None for v in items):
+            return pa.array(items, type)  # null lists: not in any table; pyarrow's own path
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        offsets = np.zeros(len(items) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:]) if len(items) else None
+        child = arrow_array([x for item in items for x in item], type.value_type)
+        return pa.ListArray.from_arrays(arrow_array(offsets, pa.int32()), child, type=type)
+    if isinstance(values, np.ndarray) and values.dtype != object and name in _NUMPY_TYPES:
+        data = np.ascontiguousarray(values, dtype=_NUMPY_TYPES[name])
+        return pa.Array.from_buffers(type, len(data), [None, pa.py_buffer(data)], null_count=0)
+    items = list(values)
+    nulls = np.fromiter((v is None for v in items), dtype=bool, count=len(items))
+    null_count = int(nulls.sum())
+    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little")) if null_count else None
+    if pa.types.is_string(type):
+        if not all(isinstance(v, str) for v in items if v is not None):
+            return pa.array(items, type)  # pyarrow's own error for a non-string value
+        encoded = [b"" if v is None else v.encode("utf-8") for v in items]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        if lengths.sum() >= 2**31:
+            return pa.array(items, type)  # too large for 32-bit offsets: pyarrow's own error
+        offsets = np.zeros(len(items) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:]) if len(items) else None
+        buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+        return pa.Array.from_buffers(type, len(items), buffers, null_count=null_count)
+    if name in _NUMPY_TYPES:
+        kind = float if name == "float64" else int
+        if not all(isinstance(v, kind) and not isinstance(v, bool) for v in items if v is not None):
+            return pa.array(items, type)  # pyarrow's own conversion and errors (bool, str, float for int)
+        data = np.array([0 if v is None else v for v in items], dtype=_NUMPY_TYPES[name])
+        return pa.Array.from_buffers(type, len(items), [validity, pa.py_buffer(data)], null_count=null_count)
+    return pa.array(items, type)
+
+
+def numpy_view(array: pa.Array | pa.ChunkedArray) -> Any:
+    """A read-only NumPy view of a null-free integer or float Arrow array: `to_numpy()` without importing pandas."""
+    import numpy as np
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count or not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+        raise ValueError(f"numpy_view needs a null-free integer or float array, not {array.type} with {array.null_count} nulls")
+    name = str(array.type)  # int8 ... uint64 are NumPy's names too; Arrow names floats differently
+    dtype = np.dtype({"halffloat": "float16", "float": "float32", "double": "float64"}.get(name, name))
+    data = array.buffers()[1]
+    if data is None:  # an empty array may have no data buffer
+        return np.zeros(0, dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
 def from_columns(table: Table, columns: dict[str, list], *, dataset_version: str = UNRELEASED) -> pa.Table:
     """Build a config's Arrow table from whole columns (Python lists, label names for ClassLabels) against the declared schema."""
     schema = table_schema(table, dataset_version=dataset_version)
-    return pa.Table.from_arrays([pa.array(columns[f.name], f.type) for f in table.arrow_schema], schema=schema)
+    return pa.Table.from_arrays([arrow_array(columns[f.name], f.type) for f in table.arrow_schema], schema=schema)
 
 
 def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version: str = UNRELEASED) -> pa.Table:
@@ -93,10 +162,10 @@ def sort_by_key(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
     import numpy as np
     import pyarrow.compute as pc
 
-    order = pc.sort_indices(data, sort_keys=[(k, "ascending") for k in key]).to_numpy()
-    if np.array_equal(order, np.arange(len(order))):
+    indices = pc.sort_indices(data, sort_keys=[(k, "ascending") for k in key])
+    if np.array_equal(numpy_view(indices), np.arange(len(indices))):
         return data
-    return take(data, order)
+    return take(data, indices)
 
 
 #: How every Parquet file of a dataset is written (single-file tables and silver shards alike).

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ..errors import Located, ProblemLog
 from ..schema.models import PAIR_LABELS, Alignment, AlignmentJudgement, Sentence, SegmentPair
+from ..dataset.storage import arrow_array
 from ..schema.tables import TABLES
 
 #: A link's key: (doc_a, index_a, doc_b, index_b).
@@ -109,7 +110,7 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     docs = sorted(texts)
     sizes = np.array([len(texts[d]) for d in docs], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    all_texts = pa.array([t for d in docs for t in texts[d]], pa.string())
+    all_texts = arrow_array([t for d in docs for t in texts[d]], pa.string())
     doc_a, doc_b, glob_a, glob_b = [], [], [], []
     for a, b in combinations(range(len(docs)), 2):
         na, nb = int(sizes[a]), int(sizes[b])
@@ -122,22 +123,22 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     links = list(links)
     rows = pair_positions(dict(zip(docs, sizes.tolist())), (link_key(x) for x in links))
     labels[rows] = [PAIR_LABELS.index(x.relation) for x in links]
-    names = pa.array(docs, pa.string())
+    names = arrow_array(docs, pa.string())
     columns = [
-        names.take(pa.array(da)),
-        pa.array((ga - offsets[da]).astype(np.int32)),
-        names.take(pa.array(db)),
-        pa.array((gb - offsets[db]).astype(np.int32)),
-        pa.array(PAIR_LABELS, pa.string()).take(pa.array(labels)),  # label names (format 2)
-        all_texts.take(pa.array(ga)),
-        all_texts.take(pa.array(gb)),
+        names.take(arrow_array(da, pa.int64())),
+        arrow_array((ga - offsets[da]).astype(np.int32), pa.int32()),
+        names.take(arrow_array(db, pa.int64())),
+        arrow_array((gb - offsets[db]).astype(np.int32), pa.int32()),
+        arrow_array(PAIR_LABELS, pa.string()).take(arrow_array(labels, pa.int64())),  # label names (format 2)
+        all_texts.take(arrow_array(ga, pa.int64())),
+        all_texts.take(arrow_array(gb, pa.int64())),
     ]
     return pa.Table.from_arrays(columns, schema=table.arrow_schema)
 
 
 def empty_sentence_pairs() -> pa.Table:
     """The sentence_pairs table of seeds without an alignment layer: no rows."""
-    return TABLES["sentence_pairs"].arrow_schema.empty_table()
+    return pa.Table.from_batches([], schema=TABLES["sentence_pairs"].arrow_schema)  # empty_table() imports pandas
 
 
 def alignment_agreement(sizes: Mapping[str, int], annotations: Mapping[str, Iterable[AlignmentJudgement]]) -> list[dict] | None:

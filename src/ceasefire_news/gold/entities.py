@@ -242,7 +242,7 @@ def ner_table(
     """
     import pyarrow as pa
 
-    from ..dataset.storage import dense, sort_by_key
+    from ..dataset.storage import arrow_array, dense, sort_by_key
     from ..schema.tables import TABLES
 
     schema = TABLES["ner"].arrow_schema
@@ -261,14 +261,14 @@ def ner_table(
     def flush() -> None:
         if not doc_ids:
             return
-        offs = pa.array(offsets, pa.int32())
+        offs = arrow_array(offsets, pa.int32())
         columns = [
-            pa.array(doc_ids, pa.string()),
-            pa.array(indices, pa.int32()),
-            pa.ListArray.from_arrays(offs, pa.array(tokens, pa.string())),
-            pa.ListArray.from_arrays(offs, pa.array(starts, pa.int32())),
-            pa.ListArray.from_arrays(offs, pa.array(ends, pa.int32())),
-            pa.ListArray.from_arrays(offs, pa.array(tags, pa.string())),
+            arrow_array(doc_ids, pa.string()),
+            arrow_array(indices, pa.int32()),
+            pa.ListArray.from_arrays(offs, arrow_array(tokens, pa.string())),
+            pa.ListArray.from_arrays(offs, arrow_array(starts, pa.int32())),
+            pa.ListArray.from_arrays(offs, arrow_array(ends, pa.int32())),
+            pa.ListArray.from_arrays(offs, arrow_array(tags, pa.string())),
         ]
         batches.append(pa.Table.from_arrays(columns, schema=schema))
         for buf in (doc_ids, indices, tokens, starts, ends, tags):
@@ -290,7 +290,7 @@ def ner_table(
             flush()
     flush()
     if not batches:
-        return schema.empty_table()
+        return pa.Table.from_batches([], schema=schema)  # empty_table() imports pandas
     whole = pa.concat_tables(batches).combine_chunks()
     whole = pa.Table.from_arrays([dense(c.combine_chunks()) for c in whole.columns], schema=schema)
     return sort_by_key(whole, TABLES["ner"].key)

@@ -97,10 +97,10 @@ def _level_codes(groups: pa.Table) -> tuple[pa.Array, list[np.ndarray]]:
     """Doc ids in sorted order and, per group level finest first, an integer group code per document."""
     import pyarrow.compute as pc
 
-    from ..dataset.storage import take
+    from ..dataset.storage import numpy_view, take
 
     ordered = take(groups, pc.sort_indices(groups, sort_keys=[("doc_id", "ascending")]))
-    codes = [ordered.column(level).combine_chunks().dictionary_encode().indices.to_numpy() for level in GROUP_LEVELS]
+    codes = [numpy_view(ordered.column(level).combine_chunks().dictionary_encode().indices) for level in GROUP_LEVELS]
     return ordered.column("doc_id").combine_chunks(), codes
 
 
@@ -122,11 +122,11 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
     import numpy as np
     import pyarrow as pa
 
-    from ..dataset.storage import dense
+    from ..dataset.storage import arrow_array, dense
     from ..schema.tables import TABLES
 
     schema = TABLES["pairs"].arrow_schema
-    names = pa.array(RELATIONS, pa.string())
+    names = arrow_array(RELATIONS, pa.string())
     doc_ids, codes = _level_codes(groups)
     n = len(doc_ids)
     total = pair_count(n)
@@ -137,15 +137,21 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
         k = np.arange(start, min(start + batch_rows, total), dtype=np.int64)
         a = np.searchsorted(first, k, side="right") - 1
         b = k - first[a] + a + 1
-        columns = [doc_ids.take(pa.array(a)), doc_ids.take(pa.array(b)), names.take(pa.array(_relations(codes, a, b)))]
+        columns = [
+            doc_ids.take(arrow_array(a, pa.int64())),
+            doc_ids.take(arrow_array(b, pa.int64())),
+            names.take(arrow_array(_relations(codes, a, b), pa.int64())),
+        ]
         yield pa.Table.from_arrays([dense(c) for c in columns], schema=schema)
 
 
 def relation_counts(groups: pa.Table) -> dict[str, int]:
     """Pairs per relation, from the group sizes alone (O(n)): sum of C(size, 2) per level, differenced."""
+    from ..dataset.storage import numpy_view
+
     same = []
     for level in GROUP_LEVELS:  # finest first
-        sizes = groups.column(level).value_counts().field("counts").to_numpy()
+        sizes = numpy_view(groups.column(level).value_counts().field("counts"))
         same.append(int((sizes * (sizes - 1) // 2).sum()))
     nd, ev, tp = same
     return {
