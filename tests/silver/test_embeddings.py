@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ceasefire_news import DatasetError, annotate, validate
+from ceasefire_news import DatasetError, annotate, load, validate
 from ceasefire_news.bench.baselines.embeddings import embeddings_available
 from ceasefire_news.dataset.manifest import Manifest
 from ceasefire_news.gold.seeds import default_seeds_dir
@@ -49,6 +49,7 @@ def test_one_unit_vector_per_segment_validated_and_loadable(embedded: Path) -> N
     np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
     loaded = datasets.load_dataset(str(embedded), "sentence_embeddings", split="test")
     assert loaded.num_rows == 150 and len(loaded[0]["embedding"]) == 384
+    assert load("sentence_embeddings", embedded)[0] == loaded[0]  # the package's loader too
     layer = manifest.provenance["sentence_embeddings"]
     assert layer.source == "silver" and "all-MiniLM-L6-v2" in layer.method
 

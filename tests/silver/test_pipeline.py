@@ -99,6 +99,18 @@ def test_missing_or_stale_croissant_fails_validation(silver_built: Path, tmp_pat
     assert "croissant.json: required file is missing" in str(err.value)
 
 
+def test_package_loaders_read_a_sharded_build(silver_built: Path) -> None:
+    """ceasefire_news.load / load_all take the shard files from manifest.json, as load_dataset does."""
+    from ceasefire_news import load, load_all
+
+    m = manifest(silver_built)
+    loaded = load_all(silver_built)
+    assert {name: t.num_rows for name, t in loaded.items()} == {name: e.num_rows for name, e in m.tables.items()}
+    assert sorted(set(load("sentences", silver_built)["doc_id"])) == DOC_IDS
+    assert loaded["pairs"].features == CANDIDATE_PAIRS.features
+    assert loaded["alignments"].num_rows == 0  # an empty table still loads, with its Features
+
+
 def test_exact_counts(silver_built: Path) -> None:
     m = manifest(silver_built)
     assert {name: e.num_rows for name, e in m.tables.items()} == {

@@ -13,7 +13,8 @@ from ..errors import DatasetError, ProblemLog
 from .build import DEFAULT_OUT, build
 from .integrity import CARD_FILE, read_front_matter
 from .manifest import MANIFEST_FILE, Manifest, read_manifest
-from ..schema.tables import CONFIGS, SPLIT, TABLES, data_file
+from ..schema.tables import CONFIGS, OPTIONAL_TABLES, SPLIT, declared_table
+from .shards import read_shards
 
 if TYPE_CHECKING:
     import datasets
@@ -51,24 +52,35 @@ def dataset_dir(data_dir: Path | str | None = None) -> Path:
 
 
 def load(config: str = "documents", data_dir: Path | str | None = None, split: str = SPLIT) -> datasets.Dataset:
-    """Load one config as a datasets.Dataset (declared Features); see dataset_dir for which directory."""
-    if config not in CONFIGS:
-        raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    """Load one config as a datasets.Dataset (declared Features); see dataset_dir for which directory.
+
+    Works for single-file (gold) and sharded (silver) builds alike, and for the optional tables a
+    build has (`sentence_embeddings`): the files come from manifest.json.
+    """
+    if config not in CONFIGS and config not in OPTIONAL_TABLES:
+        raise ValueError(f"unknown config {config!r}; expected one of {', '.join((*CONFIGS, *OPTIONAL_TABLES))}")
     root = dataset_dir(data_dir)
-    path = root / data_file(config)
-    try:
-        pq.read_schema(path)  # reads the footer only: names the file if it is missing or damaged
-    except (OSError, pa.ArrowException) as err:
+    manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
+    entry = manifest.tables.get(config)
+    if entry is None:
         log = ProblemLog()
-        log.add(str(path), f"cannot read the table of config {config!r}: {err}; run `ceasefire-news validate {root}`")
-        raise DatasetError(log.problems) from err
+        log.add(str(root / MANIFEST_FILE), f"this build has no {config!r} table (it has {', '.join(manifest.tables)})", field="tables")
+        raise DatasetError(log.problems)
+    for path in read_shards(root, entry.file) or [root / entry.file]:
+        try:
+            pq.read_schema(path)  # reads the footer only: names the file if it is missing or damaged
+        except (OSError, pa.ArrowException) as err:
+            log = ProblemLog()
+            log.add(str(path), f"cannot read the table of config {config!r}: {err}; run `ceasefire-news validate {root}`")
+            raise DatasetError(log.problems) from err
     import datasets  # here, not at the top: two CPU seconds that only loading needs
 
-    entry = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes()).tables.get(config)
-    if entry is not None and entry.num_rows == 0 and split == SPLIT:
+    if entry.num_rows == 0 and split == SPLIT:
         # `datasets.load_dataset` cannot read a split without rows (huggingface/datasets#8401):
         # an empty table (e.g. the alignment layer of seeds without alignments) loads as an empty Dataset.
-        return datasets.Dataset.from_dict({name: [] for name in TABLES[config].features}, features=TABLES[config].features)
+        silver_groups = manifest.provenance is not None and manifest.provenance.get("duplicate_groups") is not None and manifest.provenance["duplicate_groups"].source == "silver"
+        features = declared_table(config, silver_groups).features
+        return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
     try:
         return datasets.load_dataset(str(root), config, split=split)
     except Exception as err:  # the `datasets` library raises many types; all mean this directory cannot be loaded
@@ -83,4 +95,5 @@ def load_all(data_dir: Path | str | None = None, split: str = SPLIT) -> dict[str
     root = dataset_dir(data_dir)
     first = load(CONFIGS[0], root, split)
     manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
-    return {CONFIGS[0]: first, **{name: load(name, root, split) for name in CONFIGS[1:] if name in manifest.tables}}
+    names = [name for name in (*CONFIGS[1:], *OPTIONAL_TABLES) if name in manifest.tables]
+    return {CONFIGS[0]: first, **{name: load(name, root, split) for name in names}}
