@@ -161,7 +161,7 @@ def test_examples_are_capped_and_long_values_shortened() -> None:
     table = diff_tables("sentences", old, new, columns, columns)
     assert table.changed_columns() == {"text": 8, "role": 8}
     versions = {f: ("1.0.0", "1.0.1") for f in ("dataset_version", "schema_version", "format_version")}
-    summary = format_diff(DatasetDiff("a", "b", versions, {"sentences": table}), max_examples=3)
+    summary = format_diff(DatasetDiff("a", "b", versions, {"sentences": table}, ("ceasefire-news", "ceasefire-news")), max_examples=3)
     assert summary.startswith("## Changes: ceasefire-news 1.0.0 → 1.0.1")
     assert "Also changed: schema version 1.0.0 → 1.0.1; format version 1.0.0 → 1.0.1." in summary
     assert "Changed rows: 8 (`text` 8, `role` 8)." in summary

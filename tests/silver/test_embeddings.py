@@ -106,3 +106,15 @@ def test_missing_extra_is_a_clean_error(raw_txt: Path, tmp_path: Path, monkeypat
     with pytest.raises(DatasetError, match=r"pip install torch==2.13.0 'ceasefire-news\[embeddings\]'"):
         annotate(raw_txt, tmp_path / "o", ner="rules", workers=1, quiet=True, embeddings=True)
     assert not (tmp_path / "o").exists()
+
+
+def test_diff_names_both_datasets_and_shows_the_optional_table(embedded: Path, silver_built: Path) -> None:
+    from ceasefire_news.dataset.diff import diff_datasets, format_diff
+
+    diff = diff_datasets(silver_built, embedded)
+    assert diff.tables_added == ("sentence_embeddings",)
+    assert diff.tables["sentence_embeddings"].new_rows == 150
+    assert diff.tables["sentences"].is_empty  # same segments: the stage adds a table, changes none
+    name = Manifest.model_validate_json((embedded / "manifest.json").read_bytes()).name
+    assert format_diff(diff).startswith(f"## Changes: {name} 0.0.0 (version unchanged)")
+    assert "ceasefire-news" not in format_diff(diff).splitlines()[0]  # a user's dataset is named as theirs

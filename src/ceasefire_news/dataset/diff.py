@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from ..errors import ProblemLog
 from .manifest import Manifest, read_manifest
-from ..schema.tables import CONFIGS, TABLES
+from ..schema.tables import CONFIGS, OPTIONAL_TABLES, TABLES, declared_table
 
 Key = tuple[Any, ...]
 
@@ -78,6 +78,7 @@ class DatasetDiff:
     new_dir: str
     versions: dict[str, tuple[str, str]]
     tables: dict[str, TableDiff]
+    names: tuple[str, str]  # dataset names (manifest.json `name`) of old and new
 
     @property
     def old_version(self) -> str:
@@ -107,7 +108,7 @@ class DatasetDiff:
 
 def read_rows(root: Path, name: str, file: str, log: ProblemLog) -> tuple[dict[Key, dict[str, Any]], tuple[str, ...]]:
     """A table's rows by key (ClassLabel values as names) and its column names; problems go to log."""
-    table = TABLES[name]
+    table = declared_table(name)
     path = root / file
     try:
         from .shards import read_shards  # a sharded (silver) table: its manifest entry is a glob
@@ -142,7 +143,7 @@ def diff_tables(
     new_columns: tuple[str, ...] = (),
 ) -> TableDiff:
     """Compare one table's keyed rows (None: the table is absent from that side)."""
-    key = TABLES[name].key
+    key = declared_table(name).key
     before = old or {}
     after = new or {}
     common_columns = [c for c in new_columns if c in old_columns and c not in key]
@@ -181,9 +182,9 @@ def diff_datasets(old_dir: Path | str, new_dir: Path | str) -> DatasetDiff:
             manifests.append(manifest)
     log.raise_if_any()
     old_m, new_m = manifests
-    names = [n for n in CONFIGS if n in old_m.tables or n in new_m.tables]
+    names = [n for n in (*CONFIGS, *OPTIONAL_TABLES) if n in old_m.tables or n in new_m.tables]
     for m, root in ((old_m, old_root), (new_m, new_root)):
-        for name in sorted(set(m.tables) - set(TABLES)):
+        for name in sorted(set(m.tables) - set(TABLES) - set(OPTIONAL_TABLES)):
             log.add(str(root / "manifest.json"), f"unknown table {name!r}; no key to match rows by", field="tables")
     log.raise_if_any()
     tables: dict[str, TableDiff] = {}
@@ -197,13 +198,17 @@ def diff_datasets(old_dir: Path | str, new_dir: Path | str) -> DatasetDiff:
         tables[name] = diff_tables(name, old_rows, new_rows, old_cols, new_cols)
     log.raise_if_any()
     versions = {f: (getattr(old_m, f), getattr(new_m, f)) for f in _VERSION_FIELDS}
-    return DatasetDiff(str(old_root), str(new_root), versions, tables)
+    return DatasetDiff(str(old_root), str(new_root), versions, tables, (old_m.name, new_m.name))
 
 
 def format_diff(diff: DatasetDiff, max_examples: int = 5) -> str:
     """Render a diff as a Markdown summary for release notes, with up to max_examples rows per kind."""
     old_v, new_v = diff.old_version, diff.new_version
-    title = f"ceasefire-news {old_v} → {new_v}" if old_v != new_v else f"ceasefire-news {new_v} (version unchanged)"
+    old_name, new_name = diff.names
+    if old_name != new_name:  # two different datasets: name both
+        title = f"{old_name} {old_v} → {new_name} {new_v}"
+    else:
+        title = f"{new_name} {old_v} → {new_v}" if old_v != new_v else f"{new_name} {new_v} (version unchanged)"
     lines = [f"## Changes: {title}", ""]
     other = [f"{f.replace('_', ' ')} {a} → {b}" for f, (a, b) in diff.versions.items() if a != b and f != "dataset_version"]
     if other:
