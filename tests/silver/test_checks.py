@@ -149,3 +149,24 @@ def test_column_checks_catch_what_the_record_checks_catch(silver_built: Path, tm
     root = tamper(silver_built, tmp_path, f"data/{name}/test-00000-of-00002.parquet", change)
     found = problems(root)
     assert any(message in p for p in found), found
+
+
+@pytest.mark.parametrize("slice_docs", [1, 1000])
+def test_changed_ner_tag_is_found_in_any_slice(silver_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_docs: int) -> None:
+    """The ner rows are re-derived slice by slice: a changed tag is found and located by its row in the shard."""
+    from ceasefire_news.silver import checks
+
+    monkeypatch.setattr(checks, "NER_CHECK_DOCS", slice_docs)
+    rel = "data/ner/test-00000-of-00002.parquet"
+    table = pq.read_table(silver_built / rel)
+    row = table.num_rows - 1  # in the last document of the shard
+
+    def change(t: pa.Table) -> pa.Table:
+        tags = t.column("ner_tags").to_pylist()
+        tags[row] = ["B-PERSON"] + tags[row][1:] if tags[row][0] != "B-PERSON" else ["O"] + tags[row][1:]
+        return t.set_column(t.schema.get_field_index("ner_tags"), "ner_tags", pa.array(tags, t.schema.field("ner_tags").type))
+
+    root = tamper(silver_built, tmp_path, rel, change)
+    doc_id = table.column("doc_id")[row].as_py()
+    found = problems(root)
+    assert found == [f"{root}/{rel} row {row} doc_id={doc_id} field 'ner_tags': row ({doc_id!r}, {table.column('sentence_index')[row].as_py()}) differs from the value derived from the base tables"], found

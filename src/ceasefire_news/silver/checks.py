@@ -228,24 +228,48 @@ def _shard_problem(docs: pa.Table, sents: pa.Table, ents: pa.Table) -> tuple[str
     return None
 
 
+#: Documents re-tokenized at a time when the ner rows are checked (bounds the memory of the check).
+NER_CHECK_DOCS = 1000
+
+
 def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
-    """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does)."""
+    """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does).
+
+    Runs only on shards whose other checks passed, so every table is in key order and the rows of
+    consecutive documents are consecutive: the shard is compared in slices of NER_CHECK_DOCS documents.
+    """
+    import numpy as np
+
     from .entities import NER_COLUMNS, ner_from_mentions
 
     tables = {name: with_label_names(declared_table(name), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities", "ner")}
-    expected = ner_from_mentions(tables["documents"], tables["sentences"], tables["entities"])
-    stored = tables["ner"].cast(NER_COLUMNS)
-    if stored.equals(expected):
-        return
+    docs = tables["documents"]
     path = str(shards["ner"][k])
-    if stored.num_rows != expected.num_rows:
-        log.add(path, f"{stored.num_rows} ner rows but the segments give {expected.num_rows}", field="sentence_index")
+    stored_all = tables["ner"].cast(NER_COLUMNS)
+    n_expected = tables["sentences"].num_rows
+    if stored_all.num_rows != n_expected:
+        log.add(path, f"{stored_all.num_rows} ner rows but the segments give {n_expected}", field="sentence_index")
         return
-    for row, (have, want) in enumerate(zip(stored.to_pylist(), expected.to_pylist())):
-        if have != want:
-            fields = ",".join(f for f in want if have[f] != want[f])
-            log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=row, doc_id=want["doc_id"], field=fields)
-            return
+    doc_ids = docs.column("doc_id").combine_chunks()
+    # Row ranges of each slice of documents in the sorted tables.
+    cuts = doc_ids.take(pa.array(np.arange(0, len(doc_ids), NER_CHECK_DOCS))).to_pylist() + [None]
+    ranges = {}
+    for name in ("sentences", "entities", "ner"):
+        column = tables[name].column("doc_id").combine_chunks()
+        bounds = [int(pc.sum(pc.less(column, c)).as_py() or 0) if c is not None else len(column) for c in cuts]
+        ranges[name] = bounds
+    for i in range(len(cuts) - 1):
+        part = {name: tables[name].slice(ranges[name][i], ranges[name][i + 1] - ranges[name][i]) for name in ("sentences", "entities", "ner")}
+        expected = ner_from_mentions(docs.slice(i * NER_CHECK_DOCS, NER_CHECK_DOCS), part["sentences"], part["entities"])
+        stored = part["ner"].cast(NER_COLUMNS)
+        if stored.equals(expected):
+            continue
+        for row, (have, want) in enumerate(zip(stored.to_pylist(), expected.to_pylist())):
+            if have != want:
+                fields = ",".join(f for f in want if have[f] != want[f])
+                where = ranges["ner"][i] + row
+                log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=where, doc_id=want["doc_id"], field=fields)
+                return
 
 
 def _check_identities(paths: list[Path], log: ProblemLog) -> None:
