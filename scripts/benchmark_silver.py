@@ -255,7 +255,7 @@ def scale(args: argparse.Namespace) -> int:
     # The popular stack and ours on the same subset, in the same run.
     import pyarrow.parquet as pq
 
-    source = synth_corpus(min(args.sizes), work)
+    source = work / f"synth-{min(args.sizes)}" / "articles.parquet"
     subset = work / f"subset-{subset_docs}.parquet"
     pq.write_table(pq.read_table(source).slice(0, subset_docs), subset)
     sub_docs, sub_mb = corpus_size(subset)
@@ -271,6 +271,7 @@ def scale(args: argparse.Namespace) -> int:
 
 def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, args: argparse.Namespace, load_before: tuple, load_after: tuple) -> None:
     """Rewrite the section between the silver-scale markers of docs/performance.md (appended when absent)."""
+    rows = sorted(rows, key=lambda r: (r["docs"], r["ner"] != "none"))
     base = [r for r in rows if r["ner"] == "none"]
     ref = base[0]["cpu"] / base[0]["docs"]
     lines = [
