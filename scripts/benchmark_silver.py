@@ -243,7 +243,23 @@ def scale(args: argparse.Namespace) -> int:
         print(json.dumps(row), flush=True)
         return row
 
-    subset_docs = args.popular_docs
+    # The popular stack and ours on the same subset of the first corpus, in the same run (first, so that
+    # a long scale run cannot crowd it out).
+    import pyarrow.parquet as pq
+
+    ours = popular = None
+    if args.popular_docs:
+        source = synth_corpus(args.sizes[0], work)
+        subset = work / f"subset-{args.popular_docs}.parquet"
+        pq.write_table(pq.read_table(source).slice(0, args.popular_docs), subset)
+        sub_docs, sub_mb = corpus_size(subset)
+        ours = build_run(subset, "none", sub_docs, sub_mb, f"subset-{args.popular_docs}-none")
+        popular = run_measured([sys.executable, "-c", POPULAR, str(subset), str(args.popular_docs), str(work / "popular")], env)
+        popular = {k: v for k, v in popular.items() if k != "stdout"}
+        popular.update(docs=sub_docs, mb=sub_mb, label="popular", ner="-", load=os.getloadavg()[0])
+        print(json.dumps(popular), flush=True)
+        for p in work.glob("popular-*.parquet"):
+            p.unlink()
     for n in args.sizes:
         path = synth_corpus(n, work)
         n_docs, mb = corpus_size(path)
@@ -252,20 +268,27 @@ def scale(args: argparse.Namespace) -> int:
             rows.append(build_run(path, "rules", n_docs, mb, f"{n}-rules"))
         if args.delete_after and n >= 1_000_000:
             shutil.rmtree(path.parent, ignore_errors=True)
-    # The popular stack and ours on the same subset, in the same run.
-    import pyarrow.parquet as pq
+    if ours is not None and popular is not None:
+        write_scale_section(args.perf_doc, rows, ours, popular, args, load_before, os.getloadavg())
+    return 0
 
-    source = work / f"synth-{min(args.sizes)}" / "articles.parquet"
-    subset = work / f"subset-{subset_docs}.parquet"
-    pq.write_table(pq.read_table(source).slice(0, subset_docs), subset)
-    sub_docs, sub_mb = corpus_size(subset)
-    ours = build_run(subset, "none", sub_docs, sub_mb, f"subset-{subset_docs}-none")
-    popular = run_measured([sys.executable, "-c", POPULAR, str(subset), str(subset_docs), str(work / "popular")], env)
-    popular.update(docs=sub_docs, mb=sub_mb, label="popular")
-    print(json.dumps({k: v for k, v in popular.items() if k != "stdout"}), flush=True)
-    for p in work.glob("popular-*.parquet"):
-        p.unlink()
-    write_scale_section(args.perf_doc, rows, ours, popular, args, load_before, os.getloadavg())
+
+def render(args: argparse.Namespace) -> int:
+    """Write the section from the JSON lines of earlier --scale runs (runs split over several invocations)."""
+    rows, ours, popular = [], None, None
+    for log in args.render:
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            if row["label"] == "popular":
+                popular = row
+            elif row["label"].startswith("subset-"):
+                ours = row
+            else:
+                rows = [r for r in rows if r["label"] != row["label"]] + [row]
+    loads = [r["load"] for r in rows]
+    write_scale_section(args.perf_doc, rows, ours, popular, args, (min(loads),), (max(loads),))
     return 0
 
 
@@ -280,7 +303,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         SCALE_START,
         f"Measured by `python scripts/benchmark_silver.py --scale` on {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, `--workers {args.workers}` (local engine). The machine was shared with other jobs "
-        f"(load average {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end, and per run below), so the primary "
+        f"(load average from {min(r['load'] for r in rows):.1f} to {max(r['load'] for r in rows):.1f} at the end of the runs, per run below), so the primary "
         "per-document cost is CPU time (user + sys of the build process and its pool workers); wall time moves with the other load. "
         "Input: `ceasefire-news synth --seed 1` corpora (Parquet), built in a fresh process each (`build --seeds corpus.parquet`), "
         "including start-up, reading, validation of the written dataset and the card. Peak memory: the largest sum of the resident "
@@ -345,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ceasefire-news-silver-scale")
     parser.add_argument("--delete-after", action="store_true", help="delete a corpus of 1M articles or more once measured")
     parser.add_argument("--perf-doc", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--render", type=Path, nargs="+", help="only write the section from the logs (JSON lines) of earlier --scale runs")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "silver.md")
     parser.add_argument("--minhash-docs", type=int, default=5000)
     parser.add_argument("--seg-docs", type=int, default=2000)
@@ -352,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules-docs", type=int, default=500)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
+    if args.render:
+        return render(args)
     if args.scale:
         return scale(args)
     work = Path(tempfile.mkdtemp(prefix="ceasefire-news-silver-bench-"))
