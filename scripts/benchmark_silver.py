@@ -288,6 +288,10 @@ def render(args: argparse.Namespace) -> int:
             else:
                 rows = [r for r in rows if r["label"] != row["label"]] + [row]
     loads = [r["load"] for r in rows]
+    args.note = (
+        f" (run as {len(args.render)} invocations side by side, which shared the cores, and written with `--render` from their logs)"
+        if len(args.render) > 1 else ""
+    )
     write_scale_section(args.perf_doc, rows, ours, popular, args, (min(loads),), (max(loads),))
     return 0
 
@@ -301,7 +305,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "## Silver pipeline at scale",
         "",
         SCALE_START,
-        f"Measured by `python scripts/benchmark_silver.py --scale` on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"Measured by `python scripts/benchmark_silver.py --scale`{getattr(args, 'note', '')} on {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, `--workers {args.workers}` (local engine). The machine was shared with other jobs "
         f"(load average from {min(r['load'] for r in rows):.1f} to {max(r['load'] for r in rows):.1f} at the end of the runs, per run below), so the primary "
         "per-document cost is CPU time (user + sys of the build process and its pool workers); wall time moves with the other load. "
