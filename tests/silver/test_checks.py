@@ -107,3 +107,72 @@ def test_pairs_out_of_order_are_found(silver_built: Path, tmp_path: Path) -> Non
     root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
     found = problems(root)
     assert len(found) == 1 and "test-00000-of-00001.parquet row 2 field 'doc_a': pairs out of key order or repeated" in found[0], found
+
+
+def _set(t: pa.Table, column: str, row: int, value: object) -> pa.Table:
+    values = t.column(column).to_pylist()
+    values[row] = value
+    return t.set_column(t.schema.get_field_index(column), column, pa.array(values, t.schema.field(column).type))
+
+
+def _shard_tables(built: Path) -> dict[str, pa.Table]:
+    from ceasefire_news.dataset.shards import with_label_names
+    from ceasefire_news.schema.tables import declared_table
+
+    return {
+        name: with_label_names(declared_table(name, True), pq.read_table(built / f"data/{name}/test-00000-of-00002.parquet"))
+        for name in ("documents", "sentences", "entities")
+    }
+
+
+TAMPERINGS = {
+    "sha256": ("documents", lambda t: _set(t, "sha256", 0, "0" * 64), "sha256"),
+    "num_chars": ("documents", lambda t: _set(t, "num_chars", 1, t.column("num_chars")[1].as_py() + 1), "num_chars"),
+    "num_sentences": ("documents", lambda t: _set(t, "num_sentences", 0, 3), "num_sentences"),
+    "title": ("documents", lambda t: _set(t, "title", 0, "Another title"), "title"),
+    "segment text": ("sentences", lambda t: _set(t, "text", 4, "x" * len(t.column("text")[4].as_py())), "does not equal document text"),
+    "segment index": ("sentences", lambda t: _set(t, "index", 4, 40), "out of order"),
+    "segment role": ("sentences", lambda t: _set(t, "role", 4, "title"), "title segment must be the first"),
+    "segment span": ("sentences", lambda t: _set(t, "end", 4, t.column("end")[4].as_py() + 1), "invalid record"),
+    "mention text": ("entities", lambda t: _set(t, "text", 0, "Q" * len(t.column("text")[0].as_py())), "does not equal document text"),
+    "mention segment": ("entities", lambda t: _set(t, "sentence_index", 0, t.column("sentence_index")[0].as_py() + 1), "differs from the value derived"),
+    "mention id": ("entities", lambda t: _set(t, "mention_id", 0, "x:1-2"), "differs from the value derived"),
+    "mention link": ("entities", lambda t: _set(t, "entity_id", 0, "Q1"), "entity_id"),
+    "mention without entity_id": ("entities", lambda t: _set(t, "entity_id", 0, None), "needs an entity_id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERINGS))
+def test_column_checks_catch_what_the_record_checks_catch(silver_built: Path, tmp_path: Path, case: str) -> None:
+    """The column-wise shard check (the fast path of validation) finds every tampering, and validate then locates it."""
+    from ceasefire_news.silver.checks import _shard_problem
+
+    name, change, message = TAMPERINGS[case]
+    tables = _shard_tables(silver_built)
+    assert _shard_problem(tables["documents"], tables["sentences"], tables["entities"]) is None
+    tables[name] = change(tables[name])
+    assert _shard_problem(tables["documents"], tables["sentences"], tables["entities"]) is not None
+    root = tamper(silver_built, tmp_path, f"data/{name}/test-00000-of-00002.parquet", change)
+    found = problems(root)
+    assert any(message in p for p in found), found
+
+
+@pytest.mark.parametrize("slice_docs", [1, 1000])
+def test_changed_ner_tag_is_found_in_any_slice(silver_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_docs: int) -> None:
+    """The ner rows are re-derived slice by slice: a changed tag is found and located by its row in the shard."""
+    from ceasefire_news.silver import checks
+
+    monkeypatch.setattr(checks, "NER_CHECK_DOCS", slice_docs)
+    rel = "data/ner/test-00000-of-00002.parquet"
+    table = pq.read_table(silver_built / rel)
+    row = table.num_rows - 1  # in the last document of the shard
+
+    def change(t: pa.Table) -> pa.Table:
+        tags = t.column("ner_tags").to_pylist()
+        tags[row] = ["B-PERSON"] + tags[row][1:] if tags[row][0] != "B-PERSON" else ["O"] + tags[row][1:]
+        return t.set_column(t.schema.get_field_index("ner_tags"), "ner_tags", pa.array(tags, t.schema.field("ner_tags").type))
+
+    root = tamper(silver_built, tmp_path, rel, change)
+    doc_id = table.column("doc_id")[row].as_py()
+    found = problems(root)
+    assert found == [f"{root}/{rel} row {row} doc_id={doc_id} field 'ner_tags': row ({doc_id!r}, {table.column('sentence_index')[row].as_py()}) differs from the value derived from the base tables"], found

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ceasefire_news.silver.grouping import (
@@ -110,3 +112,43 @@ def test_candidates_stay_linear_when_everything_collides() -> None:
     pairs, rows = candidate_pairs(sig)
     assert rows == 3
     assert pairs.tolist() == [[0, k] for k in range(1, 1000)]  # a star, not 499,500 pairs
+
+
+def test_stop_word_copy_is_scikit_learns() -> None:
+    from ceasefire_news.silver.grouping import stop_words
+
+    assert stop_words() == ENGLISH_STOP_WORDS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=30))
+def test_murmurhash_equals_scikit_learn(strings: list[str]) -> None:
+    from sklearn.utils import murmurhash3_32 as reference
+
+    from ceasefire_news.silver.grouping import feature_index, murmurhash3_32
+
+    strings = [s.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for s in strings]
+    got = murmurhash3_32(pa.array(strings, pa.string()).slice(0))
+    assert got.tolist() == [reference(s.encode("utf-8"), seed=0) for s in strings]
+    assert feature_index(got, 2**20).tolist() == [abs(h) % 2**20 for h in got.tolist()]
+
+
+def test_sketch_features_equal_scikit_learns_hashing_vectorizer() -> None:
+    """The batch sketch gives exactly the sets and counts of HashingVectorizer's analyzer + FeatureHasher (the definition in the docs)."""
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    texts = [*seed_texts().values(), "", "the and of", "Ünïcode wörds, ÉLAN élan 123 x"]
+    docs = pa.table({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    sketch = sketch_batch(docs)
+    analyze = HashingVectorizer(ngram_range=(1, 2), stop_words="english", lowercase=True).build_analyzer()
+    grams = [analyze(t) for t in texts]
+    for column, features, items in (("words", 2**31 - 1, [[g for g in d if " " not in g] for g in [None] for d in grams]), ("grams", 2**20, grams)):
+        matrix = FeatureHasher(n_features=features, input_type="string", alternate_sign=False).transform(items).tocsr()
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+        got = sketch.column(column).combine_chunks()
+        assert np.asarray(got.offsets).tolist() == matrix.indptr.tolist()
+        assert np.asarray(got.flatten()).tolist() == matrix.indices.tolist()
+        if column == "grams":
+            assert np.asarray(sketch.column("counts").combine_chunks().flatten()).tolist() == matrix.data.tolist()

@@ -168,6 +168,8 @@ def test_provenance_says_silver_with_methods(silver_built: Path) -> None:
     assert meta["annotations_creators"] == ["machine-generated"]
     assert "| `entities` | 420 | **silver** |" in card
     assert "The event level is\n  low-confidence silver." in card
+    prose = " ".join(card.split())  # the card names the package as the tool, never as this dataset
+    assert "by the silver pipeline of the `ceasefire-news` Python package (the tool; this dataset is not the ceasefire-news gold corpus)" in prose
     sentences_config = next(c for c in meta["configs"] if c["config_name"] == "sentences")
     assert sentences_config["data_files"] == [
         {"split": "test", "path": [f"data/sentences/test-0000{k}-of-00002.parquet" for k in (0, 1)]}

@@ -53,24 +53,30 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
         return
     doc_ids: list[pa.Array] = []
     for k in range(counts["documents"]):
-        # The gold checks on validated records (documents, segments, mentions) ...
-        located = {name: read_parquet(name, shards[name][k], log, declared_table(name, silver_groups)) for name in ("documents", "sentences", "entities")}
         _check_key_order(shards, k, log)
-        texts = _check_documents(located["documents"], log)
-        segments = check_sentences(texts, located["sentences"], log)
-        _check_document_rows(located["documents"], segments, log)
-        mentions = check_mentions(texts, segments, located["entities"], log)
-        _compare("entities", located["entities"], mentions, log)
-        # ... and the ner rows compared as Arrow tables with the ones the segments and mentions give
-        # (a pydantic object per token row would add no check and most of the time).
+        tables = {name: with_label_names(declared_table(name, silver_groups), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities")}
+        reason = _shard_problem(tables["documents"], tables["sentences"], tables["entities"])
+        if reason is not None:
+            # Something is wrong: the record checks of the gold build locate it (file, row, doc_id, field).
+            before = len(log.problems)
+            located = {name: read_parquet(name, shards[name][k], log, declared_table(name, silver_groups)) for name in ("documents", "sentences", "entities")}
+            texts = _check_documents(located["documents"], log)
+            segments = check_sentences(texts, located["sentences"], log)
+            _check_document_rows(located["documents"], segments, log)
+            mentions = check_mentions(texts, segments, located["entities"], log)
+            _compare("entities", located["entities"], mentions, log)
+            if len(log.problems) == before:
+                log.add(str(shards[reason[0]][k]), reason[1])
+        # ... and the ner rows compared as Arrow tables with the ones the segments and mentions give.
         if not log.problems:
             _check_ner(shards, k, log)
         if "sentence_embeddings" in shards and not log.problems:
             _check_embeddings(shards, k, log)
-        ids = pa.array(sorted(i.record.doc_id for i in located["documents"]), pa.string())
+        ids = tables["documents"].column("doc_id").combine_chunks()
+        ids = pc.take(ids, pc.sort_indices(ids))
         doc_ids.append(ids)
         groups_ids = pq.read_table(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
-        if groups_ids.to_pylist() != ids.to_pylist():
+        if not groups_ids.equals(ids):
             log.add(str(shards["duplicate_groups"][k]), "doc_ids differ from the documents shard's (one row per document, same shard)", field="doc_id")
     if log.problems:
         return
@@ -85,24 +91,191 @@ def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
     _check_pairs(root, shards["pairs"], groups, silver_groups, log)
 
 
+def _shard_problem(docs: pa.Table, sents: pa.Table, ents: pa.Table) -> tuple[str, str] | None:
+    """(table, reason) of the first broken invariant of one shard, or None when it passes them all.
+
+    The same invariants as the record checks of the gold build (pydantic field rules, gold/segments.py
+    and gold/entities.py), over columns: Arrow compute where a rule is columnar, one plain loop over
+    the segment and mention columns where it compares text. It only decides; on any problem the
+    caller runs the record checks, which locate every problem with its row, doc_id and field. (The
+    record checks build a pydantic object per row: most of a silver build's time before.)
+    """
+    import hashlib
+
+    import numpy as np
+
+    from ..gold.segments import is_list_marker
+    from ..schema.models import DOC_ID_PATTERN, ENTITY_LABELS, KB_ID_PATTERN, NAME_LABELS, ROLES, SHA256_PATTERN
+
+    def all_true(values: pa.Array | pa.ChunkedArray) -> bool:
+        return bool(pc.all(pc.fill_null(values, False)).as_py() if len(values) else True)
+
+    def no_nulls(table: pa.Table, columns: tuple[str, ...]) -> bool:
+        return all(table.column(c).null_count == 0 for c in columns)
+
+    # documents: field rules, checksum, length
+    if not no_nulls(docs, ("doc_id", "text", "sha256", "num_chars", "num_sentences")):
+        return "documents", "a required field is null"
+    if not all_true(pc.match_substring_regex(docs.column("doc_id"), DOC_ID_PATTERN)):
+        return "documents", "doc_id does not match its pattern"
+    if not all_true(pc.match_substring_regex(docs.column("sha256"), SHA256_PATTERN)):
+        return "documents", "sha256 is not 64 hex digits"
+    if not all_true(pc.equal(docs.column("num_chars"), pc.utf8_length(docs.column("text")))) or not all_true(pc.greater(docs.column("num_chars"), 0)):
+        return "documents", "num_chars differs from the text length (or the text is empty)"
+    texts = docs.column("text").to_pylist()
+    for text, digest in zip(texts, docs.column("sha256").to_pylist()):
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            return "documents", "sha256 differs from the text's"
+    doc_ids = docs.column("doc_id").combine_chunks()
+    if pc.count_distinct(doc_ids).as_py() != len(doc_ids):
+        return "documents", "duplicate doc_id"
+    # sentences: field rules
+    if not no_nulls(sents, ("doc_id", "index", "start", "end", "text", "role")):
+        return "sentences", "a required field is null"
+    s_doc = pc.index_in(sents.column("doc_id"), value_set=doc_ids)
+    if s_doc.null_count:
+        return "sentences", "unknown doc_id"
+    start, end, text_len = sents.column("start"), sents.column("end"), pc.utf8_length(sents.column("text"))
+    if not (
+        all_true(pc.greater_equal(start, 0)) and all_true(pc.greater(end, start)) and all_true(pc.equal(text_len, pc.subtract(end, start)))
+        and all_true(pc.greater_equal(sents.column("index"), 0)) and all_true(pc.is_in(sents.column("role"), value_set=pa.array(ROLES)))
+    ):
+        return "sentences", "a segment breaks a field rule (offsets, text length, index or role)"
+    # sentences against their documents, in file order per document (as the record checks group them)
+    s_pos = s_doc.to_numpy(zero_copy_only=False)
+    counts = np.bincount(s_pos, minlength=len(texts)) if len(s_pos) else np.zeros(len(texts), dtype=np.int64)
+    if (counts == 0).any():
+        return "sentences", "a document has no segments"
+    if not np.array_equal(counts, docs.column("num_sentences").to_numpy()):
+        return "documents", "num_sentences differs from the segment count"
+    order = np.argsort(s_pos, kind="stable")
+    cols = [np.asarray(sents.column(c).to_numpy(), dtype=np.int64)[order].tolist() for c in ("index", "start", "end")]
+    seg_text = pc.take(sents.column("text"), pa.array(order)).to_pylist()
+    seg_role = pc.take(sents.column("role"), pa.array(order)).to_pylist()
+    titles: list[str | None] = [None] * len(texts)
+
+    def gap_ok(text: str, a: int, b: int) -> bool:
+        gap = text[a:b]
+        return not gap or gap.isspace() or all(text[p].isspace() or is_list_marker(text, p) for p in range(a, b))
+
+    p_sorted = s_pos[order].tolist()
+    prev_doc, text, prev_end, position = -1, "", 0, 0
+    for doc, index, a, b, t, role in zip(p_sorted, *cols, seg_text, seg_role):
+        if doc != prev_doc:
+            if prev_doc >= 0 and not gap_ok(text, prev_end, len(text)):
+                return "sentences", "text after the last segment is not covered"
+            prev_doc, text, prev_end, position = doc, texts[doc], 0, 0
+            if role == "title":
+                titles[doc] = t
+        if index != position or b > len(text) or text[a:b] != t or t[0].isspace() or t[-1].isspace():
+            return "sentences", "a segment's index, span or text is wrong"
+        if a < prev_end or not gap_ok(text, prev_end, a):
+            return "sentences", "segments overlap or leave text uncovered"
+        if role == "title" and position != 0:
+            return "sentences", "a title segment that is not first"
+        prev_end = max(prev_end, b)
+        position += 1
+    if prev_doc >= 0 and not gap_ok(text, prev_end, len(text)):
+        return "sentences", "text after the last segment is not covered"
+    if docs.column("title").to_pylist() != titles:
+        return "documents", "title differs from the title segment"
+    # entities: field rules
+    if not ents.num_rows:
+        return None
+    if not no_nulls(ents, ("doc_id", "mention_id", "sentence_index", "start", "end", "text", "label")):
+        return "entities", "a required field is null"
+    e_doc = pc.index_in(ents.column("doc_id"), value_set=doc_ids)
+    if e_doc.null_count:
+        return "entities", "unknown doc_id"
+    m_start, m_end = ents.column("start"), ents.column("end")
+    kb, eid, label = ents.column("kb_id"), ents.column("entity_id"), ents.column("label")
+    if not (
+        all_true(pc.greater_equal(m_start, 0)) and all_true(pc.greater(m_end, m_start))
+        and all_true(pc.equal(pc.utf8_length(ents.column("text")), pc.subtract(m_end, m_start)))
+        and all_true(pc.is_in(label, value_set=pa.array(ENTITY_LABELS)))
+        and all_true(pc.match_substring_regex(pc.drop_null(kb), KB_ID_PATTERN))
+        and all_true(pc.greater(pc.utf8_length(pc.drop_null(eid)), 0))
+    ):
+        return "entities", "a mention breaks a field rule (offsets, text length, label, kb_id or entity_id)"
+    # links (gold/entities._check_link)
+    is_name = pc.is_in(label, value_set=pa.array(sorted(NAME_LABELS)))
+    other_ok = pc.and_(pc.is_null(kb), pc.is_null(eid))
+    name_ok = pc.if_else(pc.is_valid(kb), pc.fill_null(pc.equal(eid, kb), False), pc.fill_null(pc.starts_with(eid, "nil:"), False))
+    if not all_true(pc.if_else(is_name, name_ok, other_ok)):
+        return "entities", "kb_id / entity_id break the linking rules"
+    expected_id = pc.binary_join_element_wise(
+        ents.column("doc_id"), pa.scalar(":"), pc.cast(m_start, pa.string()), pa.scalar("-"), pc.cast(m_end, pa.string()), ""
+    )
+    if not all_true(pc.equal(ents.column("mention_id"), expected_id)):
+        return "entities", "mention_id is not <doc_id>:<start>-<end>"
+    # each mention inside exactly one segment (the last one starting at or before it), with its index
+    seg_key = s_pos.astype(np.int64) * (1 << 32) + np.asarray(start.to_numpy(), dtype=np.int64)
+    by_key = np.argsort(seg_key, kind="stable")
+    m_pos = e_doc.to_numpy(zero_copy_only=False).astype(np.int64)
+    ms, me = np.asarray(m_start.to_numpy(), dtype=np.int64), np.asarray(m_end.to_numpy(), dtype=np.int64)
+    holder = np.searchsorted(seg_key[by_key], m_pos * (1 << 32) + ms, side="right") - 1
+    seg_row = by_key[np.maximum(holder, 0)]
+    seg_end_all = np.asarray(end.to_numpy(), dtype=np.int64)
+    seg_index_all = np.asarray(sents.column("index").to_numpy(), dtype=np.int64)
+    inside = (holder >= 0) & (s_pos[seg_row] == m_pos) & (me <= seg_end_all[seg_row])
+    if not inside.all() or not np.array_equal(seg_index_all[seg_row], np.asarray(ents.column("sentence_index").to_numpy(), dtype=np.int64)):
+        return "entities", "a mention is not inside exactly one segment, or names the wrong one"
+    # text, edges and flatness, per document in (start, end) order
+    m_order = np.lexsort((me, ms, m_pos))
+    prev_doc, prev_end = -1, 0
+    m_text = pc.take(ents.column("text"), pa.array(m_order)).to_pylist()
+    for doc, a, b, t in zip(m_pos[m_order].tolist(), ms[m_order].tolist(), me[m_order].tolist(), m_text):
+        text = texts[doc]
+        if b > len(text) or text[a:b] != t or t[0].isspace() or t[-1].isspace():
+            return "entities", "a mention's span or text is wrong"
+        if doc == prev_doc and a < prev_end:
+            return "entities", "mentions overlap"
+        prev_doc, prev_end = doc, b
+    return None
+
+
+#: Documents re-tokenized at a time when the ner rows are checked (bounds the memory of the check).
+NER_CHECK_DOCS = 1000
+
+
 def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
-    """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does)."""
+    """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does).
+
+    Runs only on shards whose other checks passed, so every table is in key order and the rows of
+    consecutive documents are consecutive: the shard is compared in slices of NER_CHECK_DOCS documents.
+    """
+    import numpy as np
+
     from .entities import NER_COLUMNS, ner_from_mentions
 
     tables = {name: with_label_names(declared_table(name), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities", "ner")}
-    expected = ner_from_mentions(tables["documents"], tables["sentences"], tables["entities"])
-    stored = tables["ner"].cast(NER_COLUMNS)
-    if stored.equals(expected):
-        return
+    docs = tables["documents"]
     path = str(shards["ner"][k])
-    if stored.num_rows != expected.num_rows:
-        log.add(path, f"{stored.num_rows} ner rows but the segments give {expected.num_rows}", field="sentence_index")
+    stored_all = tables["ner"].cast(NER_COLUMNS)
+    n_expected = tables["sentences"].num_rows
+    if stored_all.num_rows != n_expected:
+        log.add(path, f"{stored_all.num_rows} ner rows but the segments give {n_expected}", field="sentence_index")
         return
-    for row, (have, want) in enumerate(zip(stored.to_pylist(), expected.to_pylist())):
-        if have != want:
-            fields = ",".join(f for f in want if have[f] != want[f])
-            log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=row, doc_id=want["doc_id"], field=fields)
-            return
+    doc_ids = docs.column("doc_id").combine_chunks()
+    # Row ranges of each slice of documents in the sorted tables.
+    cuts = doc_ids.take(pa.array(np.arange(0, len(doc_ids), NER_CHECK_DOCS))).to_pylist() + [None]
+    ranges = {}
+    for name in ("sentences", "entities", "ner"):
+        column = tables[name].column("doc_id").combine_chunks()
+        bounds = [int(pc.sum(pc.less(column, c)).as_py() or 0) if c is not None else len(column) for c in cuts]
+        ranges[name] = bounds
+    for i in range(len(cuts) - 1):
+        part = {name: tables[name].slice(ranges[name][i], ranges[name][i + 1] - ranges[name][i]) for name in ("sentences", "entities", "ner")}
+        expected = ner_from_mentions(docs.slice(i * NER_CHECK_DOCS, NER_CHECK_DOCS), part["sentences"], part["entities"])
+        stored = part["ner"].cast(NER_COLUMNS)
+        if stored.equals(expected):
+            continue
+        for row, (have, want) in enumerate(zip(stored.to_pylist(), expected.to_pylist())):
+            if have != want:
+                fields = ",".join(f for f in want if have[f] != want[f])
+                where = ranges["ner"][i] + row
+                log.add(path, f"row {(want['doc_id'], want['sentence_index'])} differs from the value derived from the base tables", row=where, doc_id=want["doc_id"], field=fields)
+                return
 
 
 def _check_embeddings(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
@@ -173,15 +346,23 @@ def _check_files(root: Path, manifest: Manifest, name: str, paths: list[Path], s
 
 
 def _check_key_order(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
-    """Rows inside a shard are in strictly increasing key order (the writer sorts them)."""
+    """Rows inside a shard are in strictly increasing key order (the writer sorts them); compared column-wise."""
     for name in PER_DOCUMENT:
         table = declared_table(name)
         data = pq.read_table(shards[name][k], columns=list(table.key))
-        keys = list(zip(*(data.column(c).to_pylist() for c in table.key)))
-        for row, (a, b) in enumerate(zip(keys, keys[1:]), 1):
-            if not a < b:
-                log.add(str(shards[name][k]), f"rows out of key order: {b} follows {a}", row=row, field=table.key[0])
-                break
+        if data.num_rows < 2:
+            continue
+        cols = [data.column(c).combine_chunks() for c in table.key]
+        prev = [c.slice(0, len(c) - 1) for c in cols]
+        nxt = [c.slice(1) for c in cols]
+        ordered = pa.array([False] * (len(cols[0]) - 1))
+        for a, b in reversed(list(zip(prev, nxt))):  # lexicographic: greater on this column, or equal and ordered on the rest
+            ordered = pc.or_(pc.greater(b, a), pc.and_(pc.equal(b, a), ordered))
+        ordered = pc.fill_null(ordered, False)
+        if not pc.all(ordered).as_py():
+            i = pc.index(ordered, False).as_py()
+            before, after = (tuple(c[i].as_py() for c in cols), tuple(c[i + 1].as_py() for c in cols))
+            log.add(str(shards[name][k]), f"rows out of key order: {after} follows {before}", row=i + 1, field=table.key[0])
 
 
 def _check_partitions(root: Path, groups: pa.Table, log: ProblemLog) -> None:

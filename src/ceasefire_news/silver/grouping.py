@@ -66,6 +66,8 @@ BACKGROUND_JACCARD = 0.05
 RANDOM_CANDIDATES_PER_DOC = 10.0
 #: Scores are rounded in the pairs table so that the files never depend on the last float bits.
 SCORE_DECIMALS = 6
+#: Candidate pairs scored per sparse product (bounds the memory of scoring).
+SCORE_BLOCK = 20_000
 
 SKETCH_SCHEMA = pa.schema(
     [
@@ -99,32 +101,165 @@ def _list_array(indptr: np.ndarray, values: np.ndarray, kind: pa.DataType) -> pa
     return pa.ListArray.from_arrays(pa.array(indptr.astype(np.int32)), pa.array(values, type=kind))
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop-word list (a copy in silver/data/stop_words.json; a test keeps it equal)."""
+    import json
+    from importlib import resources
+
+    return frozenset(json.loads(resources.files(__package__).joinpath("data/stop_words.json").read_text(encoding="utf-8"))["words"])
+
+
+#: scikit-learn's default token pattern (two or more word characters), applied to lower-cased text.
+_WORD = None
+
+
+def _word_pattern():
+    global _WORD
+    if _WORD is None:
+        import re
+
+        _WORD = re.compile(r"(?u)\b\w\w+\b")
+    return _WORD
+
+
+def murmurhash3_32(strings: pa.Array, seed: int = 0) -> np.ndarray:
+    """MurmurHash3 (x86, 32-bit, signed) of the UTF-8 bytes of every string, as scikit-learn's
+    `murmurhash3_32(s, seed)` and `FeatureHasher` compute it, vectorised over an Arrow string array.
+
+    Hand-written because no kept library hashes an Arrow array with this function: scikit-learn's
+    Cython loop takes one Python string at a time (most of the sketch stage's time before), and the
+    hash must stay scikit-learn's so that features mean what the docs say. Tested against
+    scikit-learn on random Unicode strings.
+    """
+    strings = strings.cast(pa.string()) if strings.type != pa.string() else strings
+    n = len(strings)
+    if n == 0:
+        return np.zeros(0, dtype=np.int32)
+    _, off_buf, data_buf = strings.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int32, count=n + 1 + strings.offset)[strings.offset :].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    data = np.concatenate([data, np.zeros(4, np.uint8)])  # reads past the last block never leave the buffer
+    start = offsets[:-1]
+    length = offsets[1:] - start
+    c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+    h = np.full(n, seed, dtype=np.uint32)
+
+    def word(at: np.ndarray) -> np.ndarray:
+        return (
+            data[at].astype(np.uint32) | (data[at + 1].astype(np.uint32) << np.uint32(8))
+            | (data[at + 2].astype(np.uint32) << np.uint32(16)) | (data[at + 3].astype(np.uint32) << np.uint32(24))
+        )
+
+    def rotl(x: np.ndarray, r: int) -> np.ndarray:
+        return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+    blocks = length // 4
+    active = np.arange(n)
+    j = 0
+    while True:
+        active = active[blocks[active] > j]
+        if not len(active):
+            break
+        k = word(start[active] + 4 * j) * c1
+        k = rotl(k, 15) * c2
+        x = h[active] ^ k
+        h[active] = rotl(x, 13) * np.uint32(5) + np.uint32(0xE6546B64)
+        j += 1
+    rest = length & 3
+    tail = start + blocks * 4
+    k = np.zeros(n, dtype=np.uint32)
+    for r, shift in ((3, 16), (2, 8), (1, 0)):
+        sel = rest >= r
+        k[sel] ^= data[tail[sel] + r - 1].astype(np.uint32) << np.uint32(shift)
+    sel = rest > 0
+    k = rotl(k * c1, 15) * c2
+    h[sel] ^= k[sel]
+    h ^= length.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h.view(np.int32)
+
+
+def _hash_distinct(strings: pa.Array) -> np.ndarray:
+    """murmurhash3_32 of every string, hashing each distinct string once (news repeats most words)."""
+    import pyarrow.compute as pc
+
+    if not len(strings):
+        return np.zeros(0, dtype=np.int32)
+    encoded = pc.dictionary_encode(strings)
+    return murmurhash3_32(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def feature_index(hashes: np.ndarray, n_features: int) -> np.ndarray:
+    """FeatureHasher's column of a signed 32-bit hash: abs(h) % n_features (with its rule for -2**31)."""
+    h = hashes.astype(np.int64)
+    index = np.abs(h) % n_features
+    index[h == -(2**31)] = (2147483647 - (n_features - 1)) % n_features
+    return index
+
+
+def _grams(texts: list[str]) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
+    """Content words and word bigrams of each text, as scikit-learn's analyzer makes them
+    (lower-case, token pattern, stop words removed, then 1+2-grams), flat with their document numbers."""
+    import itertools
+
+    import pyarrow.compute as pc
+
+    find = _word_pattern().findall
+    per_doc = [find(t.lower()) for t in texts]
+    counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+    tokens = pa.array(itertools.chain.from_iterable(per_doc), pa.string()) if counts.sum() else pa.array([], pa.string())
+    doc = np.repeat(np.arange(len(texts)), counts)
+    keep = pc.invert(pc.is_in(tokens, value_set=pa.array(sorted(stop_words())))).to_numpy(zero_copy_only=False)
+    words = tokens.filter(pa.array(keep))
+    word_doc = doc[keep]
+    same = word_doc[1:] == word_doc[:-1] if len(word_doc) > 1 else np.zeros(0, dtype=bool)
+    first = words.slice(0, max(len(words) - 1, 0)).filter(pa.array(same))
+    second = words.slice(1).filter(pa.array(same))
+    bigrams = pc.binary_join_element_wise(first, second, " ") if len(first) else pa.array([], pa.string())
+    return words, word_doc, bigrams, word_doc[:-1][same] if len(same) else np.zeros(0, dtype=np.int64)
+
+
+def _csr(doc: np.ndarray, index: np.ndarray, num_docs: int, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, sorted unique indices, counts) per document: what FeatureHasher + sum_duplicates + sort_indices give."""
+    keys, counts = np.unique(doc.astype(np.int64) * n_features + index, return_counts=True)
+    rows = keys // n_features
+    indptr = np.zeros(num_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=num_docs), out=indptr[1:])
+    return indptr, keys % n_features, counts
+
+
 def sketch_batch(docs: pa.Table | pa.RecordBatch) -> pa.Table:
-    """Stage: documents (doc_id, text) -> MinHash signature, content-word set and TF-IDF counts per document."""
+    """Stage: documents (doc_id, text) -> MinHash signature, content-word set and TF-IDF counts per document.
+
+    The features are scikit-learn's (HashingVectorizer analyzer, FeatureHasher's MurmurHash3 column)
+    computed over the whole batch at once: one regex call and one Python list per document, every
+    other step over flat arrays.
+    """
     import rensa
 
-    analyze = _analyzer()
-    grams = [analyze(t) for t in docs.column("text").to_pylist()]
-    words = [[g for g in doc if " " not in g] for doc in grams]
-    word_hasher, gram_hasher = _hashers()
-    w = word_hasher.transform(words).tocsr()
-    w.sum_duplicates()
-    w.sort_indices()
-    g = gram_hasher.transform(grams).tocsr()
-    g.sum_duplicates()
-    g.sort_indices()
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        w.indices.astype(np.uint64), w.indptr.astype(np.uint64), NUM_PERM, MINHASH_SEED
-    )
+    texts = docs.column("text").to_pylist()
+    n = len(texts)
+    words, word_doc, bigrams, bigram_doc = _grams(texts)
+    word_hash = _hash_distinct(words)
+    w_ptr, w_idx, _ = _csr(word_doc, feature_index(word_hash, WORD_FEATURES), n, WORD_FEATURES)
+    gram_doc = np.concatenate([word_doc, bigram_doc])
+    gram_idx = np.concatenate([feature_index(word_hash, TFIDF_FEATURES), feature_index(_hash_distinct(bigrams), TFIDF_FEATURES)])
+    g_ptr, g_idx, g_counts = _csr(gram_doc, gram_idx, n, TFIDF_FEATURES)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(w_idx.astype(np.uint64), w_ptr.astype(np.uint64), NUM_PERM, MINHASH_SEED)
     signatures = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(-1, NUM_PERM)
     sig = pa.FixedSizeListArray.from_arrays(pa.array(signatures.ravel(), pa.uint32()), NUM_PERM)
     return pa.table(
         [
             docs.column("doc_id"),
             sig,
-            _list_array(w.indptr, w.indices.astype(np.int32), pa.int32()),
-            _list_array(g.indptr, g.indices.astype(np.int32), pa.int32()),
-            _list_array(g.indptr, g.data.astype(np.float32), pa.float32()),
+            _list_array(w_ptr, w_idx.astype(np.int32), pa.int32()),
+            _list_array(g_ptr, g_idx.astype(np.int32), pa.int32()),
+            _list_array(g_ptr, g_counts.astype(np.float32), pa.float32()),
         ],
         schema=SKETCH_SCHEMA,
     )
@@ -299,14 +434,18 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
             parts.append(features(store.read(int(other)).take(pa.array(rows)), idf))
         partner_words = vstack([p.words for p in parts]).tocsr()
         partner_tfidf = vstack([p.tfidf for p in parts]).tocsr()
-        a_rows = np.searchsorted(needed, a_pos)
-        b_rows = pairs[sel, 1] - offsets[shard]
-        wa, wb = partner_words[a_rows], mine.words[b_rows]
-        common = np.asarray(wa.multiply(wb).sum(axis=1)).ravel().astype(np.int64)
-        sizes = np.diff(wa.indptr) + np.diff(wb.indptr)
-        inter[sel] = common
-        union[sel] = sizes - common
-        cosine[sel] = np.asarray(partner_tfidf[a_rows].multiply(mine.tfidf[b_rows]).sum(axis=1)).ravel()
+        # In blocks of pairs: the row-wise products allocate a few bytes per feature of both rows,
+        # so one block's memory is bounded whatever the number of candidates in the shard.
+        for lo in range(0, len(sel), SCORE_BLOCK):
+            part = sel[lo : lo + SCORE_BLOCK]
+            a_rows = np.searchsorted(needed, pairs[part, 0])
+            b_rows = pairs[part, 1] - offsets[shard]
+            wa, wb = partner_words[a_rows], mine.words[b_rows]
+            common = np.asarray(wa.multiply(wb).sum(axis=1)).ravel().astype(np.int64)
+            sizes = np.diff(wa.indptr) + np.diff(wb.indptr)
+            inter[part] = common
+            union[part] = sizes - common
+            cosine[part] = np.asarray(partner_tfidf[a_rows].multiply(mine.tfidf[b_rows]).sum(axis=1)).ravel()
     return np.stack([inter, union], axis=1), cosine
 
 

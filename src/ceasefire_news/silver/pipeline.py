@@ -317,6 +317,10 @@ class _Run:
             raise ValueError(f"unknown NER mode {self.ner!r}; expected one of {', '.join(MODES)}")
         reader = open_articles(self.source, self.batch_size)
         gold = read_gold_layers(self.source, self.registry)
+        if self.ner == "model" and gold.entities is None:
+            from .entities import verify_ner_model
+
+            verify_ner_model()  # before any worker starts: a model copy that differs from the release is refused here
         silver_groups = gold.groups is None
         plan = Plan(
             ner_mode=None if gold.entities is not None else self.ner,

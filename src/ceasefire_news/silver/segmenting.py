@@ -15,8 +15,10 @@ The stage is a plain function over Arrow batches (`segment_batch`), unaware of a
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -253,9 +255,8 @@ def _sentence_cuts(text: str, block: Block, ends: list[int], cues: Cues) -> list
     """Sentence ends inside a block: blingfire's, minus abbreviations and lower-case continuations."""
     cuts = []
     inline = [m.span() for m in cues.inline_boilerplate.finditer(text, block.start, block.end)]
-    for end in ends:
-        if not block.start < end < block.end:
-            continue
+    # `ends` is sorted: only the ends inside this block (a scan of all of them per block was quadratic per document)
+    for end in ends[bisect.bisect_right(ends, block.start) : bisect.bisect_left(ends, block.end)]:
         if any(a < end < b for a, b in inline):
             continue
         nxt_start = end
@@ -311,6 +312,9 @@ def segment_text(text: str, sentence_ends: list[int] | None = None, cues: Cues |
     return out
 
 
+_BUFFERS = threading.local()
+
+
 def blingfire_ends(text: str) -> list[int]:
     """End offsets (Python str indices) of the sentences blingfire finds in the text, in one call.
 
@@ -327,15 +331,19 @@ def blingfire_ends(text: str) -> list[int]:
     if not data:
         return []
     size = len(data) * 2
-    out = ctypes.create_string_buffer(size)
-    starts = (ctypes.c_int32 * size)()
-    ends = (ctypes.c_int32 * size)()
+    buffers = getattr(_BUFFERS, "value", None)
+    if buffers is None or buffers[0] < size:
+        # Reused between calls (per thread), grown when needed: allocating three buffers of twice the
+        # text's size per document cost as much as blingfire's own work.
+        size = max(size, 1 << 16)
+        buffers = _BUFFERS.value = (size, ctypes.create_string_buffer(size), (ctypes.c_int32 * size)(), (ctypes.c_int32 * size)())
+    size, out, starts, ends = buffers
     n = blingfire.blingfire.TextToSentencesWithOffsets(
         ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size)
     )
     if n < 0 or n > size:
         return [len(text)]
-    count = out.value.count(b"\n") + 1
+    count = ctypes.string_at(out, n).split(b"\0", 1)[0].count(b"\n") + 1
     last_bytes = np.frombuffer(ends, dtype=np.int32, count=count)  # byte index of each sentence's last byte
     if len(data) == len(text):
         return (last_bytes + 1).tolist()
