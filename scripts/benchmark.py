@@ -167,33 +167,21 @@ def measure_predictions(work: Path, data: Path, sizes: tuple[int, ...]) -> list[
 
 # --- the gold build at scale, against a plain pyarrow write --------------------------------------
 
-#: Run in a child: build a 5-document corpus first (so that every lazy import and first-use cost is
-#: paid outside the measurement), then the seeds directory; print the second build's CPU and wall
-#: seconds and the child's peak RSS.
-_GOLD_BUILD_CHILD = """
+#: Run in a child: `ceasefire_news.<argv[1]>` (build or validate) once on the small warm-up
+#: arguments (the second half of the rest of argv), so that every lazy import and first-use cost
+#: is paid outside the measurement, then on the measured ones (the first half); print the second
+#: call's CPU and wall seconds and the child's peak RSS.
+_TIMED_CALL_CHILD = """
 import json, resource, sys, time
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 import ceasefire_news
-ceasefire_news.build(sys.argv[3], sys.argv[4])
+call, args = getattr(ceasefire_news, sys.argv[1]), sys.argv[2:]
+half = len(args) // 2
+call(*args[half:])
 c0, w0 = cpu(), time.perf_counter()
-ceasefire_news.build(sys.argv[1], sys.argv[2])
-c1, w1 = cpu(), time.perf_counter()
-print(json.dumps({"cpu": c1 - c0, "wall": w1 - w0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-#: Run in a child: `validate` of the 5-document warm-up build (imports, first use), then of the
-#: large build; print the second call's CPU and wall seconds and the child's peak RSS.
-_GOLD_VALIDATE_CHILD = """
-import json, resource, sys, time
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-import ceasefire_news
-ceasefire_news.validate(sys.argv[2])
-c0, w0 = cpu(), time.perf_counter()
-ceasefire_news.validate(sys.argv[1])
+call(*args[:half])
 c1, w1 = cpu(), time.perf_counter()
 print(json.dumps({"cpu": c1 - c0, "wall": w1 - w0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -272,8 +260,8 @@ def gold_scale(sizes: list[int], work: Path) -> list[str]:
     for n in sorted(sizes):
         folder = work / f"gold-{n}"
         seeds = replicate_seeds(n, folder / "seeds")
-        run = _child(_GOLD_BUILD_CHILD, seeds, folder / "ds", warm, folder / "warm-ds")
-        check = _child(_GOLD_VALIDATE_CHILD, folder / "ds", folder / "warm-ds")
+        run = _child(_TIMED_CALL_CHILD, "build", seeds, folder / "ds", warm, folder / "warm-ds")
+        check = _child(_TIMED_CALL_CHILD, "validate", folder / "ds", folder / "warm-ds")
         (folder / "plain").mkdir()
         plain = _child(_PLAIN_WRITE_CHILD, folder / "ds", folder / "plain")
         per_doc = 1000 * run["cpu"] / n
