@@ -361,6 +361,35 @@ def replace_section(report: Path, lines: list[str], before: str = "## Prediction
     report.write_text("\n".join(new), encoding="utf-8")
 
 
+def startup_section(data_dir: Path, repeats: int) -> list[str]:
+    """The `## Command-line start-up` section: the start-up table and what it means."""
+    before = os.getloadavg()[0]
+    rows = startup(data_dir, repeats)
+    return [
+        "## Command-line start-up",
+        "",
+        f"Each command in a fresh interpreter, {repeats} interleaved rounds; load average {before:.1f} before"
+        f" and {os.getloadavg()[0]:.1f} after (the machine is shared). Target (issue 11): `--help` and",
+        "`validate` start-up within 1.5x of importing pyarrow.",
+        "",
+        *rows,
+        "",
+        "`--help` imports argparse and the package's error type only, and meets the target. `validate`",
+        "does not: it reads Parquet (pyarrow.parquet), checks every record of the base tables against",
+        "the pydantic models, reads manifest.json through its pydantic model and the card's front matter",
+        "with PyYAML. It no longer imports `datasets`, scikit-learn or pandas (tests/test_imports.py checks",
+        "this for `import ceasefire_news`, `--help`, `build` and `validate`). Measured with",
+        "`python -X importtime`, what `validate` adds above pyarrow is about: pyarrow.parquet 37 ms,",
+        "PyYAML 25 ms, pydantic with pydantic-core 50 ms plus about 110 ms to build the record and",
+        "manifest models, importlib.metadata 35 ms (pydantic's plugin lookup), this package's modules",
+        "about 30 ms, against about 200 ms for pyarrow itself. The 1.5x target therefore needs a",
+        "`validate` without pydantic and without pyarrow.compute (another 65 ms): manifest and rows",
+        "checked by plain Python over Arrow columns, with pydantic only to word a problem once one is",
+        "found. That is not done (see issue 11).",
+        "",
+    ]
+
+
 def replace_header(report: Path, lines: list[str]) -> None:
     """Put the report's title and introduction (everything before its first `## ` section) in place."""
     old = report.read_text(encoding="utf-8").split("\n") if report.exists() else []
@@ -377,7 +406,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gold-scale", metavar="N,N,...", help="only measure the gold build of N annotated documents (e.g. 500,1000,2000,4000) into its section"
     )
+    parser.add_argument("--startup", action="store_true", help="only measure the command line's start-up into its section")
     args = parser.parse_args(argv)
+    if args.startup:
+        work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
+        try:
+            section = startup_section(ceasefire_news.build(out_dir=work / "ds"), max(args.repeats, 9))
+        finally:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+        replace_section(args.report, section)
+        print(f"wrote the start-up section of {args.report}")
+        return 0
     if args.gold_scale:
         work = Path(tempfile.mkdtemp(prefix="ceasefire-news-bench-"))
         try:
@@ -416,7 +457,6 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate segmentation (perfect prediction, 1000-resample intervals)": lambda: ceasefire_news.evaluate("segmentation", gold_segments, out),
         "evaluate ner (perfect prediction, 1000-resample intervals)": lambda: ceasefire_news.evaluate("ner", gold_mentions, out),
     }
-    start_rows = startup(out, max(args.repeats, 9))
     rows = []
     for name, step in steps.items():
         seconds = timed(step, args.repeats)
@@ -444,29 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         *rows,
         "",
     ]
-    start_section = [
-        "## Command-line start-up",
-        "",
-        f"Each command in a fresh interpreter, {max(args.repeats, 9)} interleaved rounds; load average "
-        f"{os.getloadavg()[0]:.1f} at the end (the machine is shared). Target (issue 11): `--help` and",
-        "`validate` start-up within 1.5x of importing pyarrow.",
-        "",
-        *start_rows,
-        "",
-        "`--help` imports argparse and the package's error type only, and meets the target. `validate`",
-        "does not: it reads Parquet (pyarrow.parquet), checks every record of the base tables against",
-        "the pydantic models, reads manifest.json through its pydantic model and the card's front matter",
-        "with PyYAML. It no longer imports `datasets`, scikit-learn or pandas (tests/test_imports.py checks",
-        "this for `import ceasefire_news`, `--help`, `build` and `validate`). Measured with",
-        "`python -X importtime`, what `validate` adds above pyarrow is about: pyarrow.parquet 37 ms,",
-        "PyYAML 25 ms, pydantic with pydantic-core 50 ms plus about 110 ms to build the record and",
-        "manifest models, importlib.metadata 35 ms (pydantic's plugin lookup), this package's modules",
-        "about 30 ms, against about 200 ms for pyarrow itself. The 1.5x target therefore needs a",
-        "`validate` without pydantic and without pyarrow.compute (another 65 ms): manifest and rows",
-        "checked by plain Python over Arrow columns, with pydantic only to word a problem once one is",
-        "found. That is not done (see issue 11).",
-        "",
-    ]
+    start_section = startup_section(out, max(args.repeats, 9))
     args.report.parent.mkdir(parents=True, exist_ok=True)
     replace_header(args.report, header)
     replace_section(args.report, seed, before="## Command-line start-up")

@@ -52,6 +52,14 @@ def test_import_and_help_load_nothing_heavy(code: str) -> None:
     assert loaded(code) == []
 
 
+def test_help_loads_neither_pyarrow_nor_pydantic() -> None:
+    """--help needs argparse and the error types only (it once paid for pydantic through the output module)."""
+    code = "from ceasefire_news.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    probe = PROBE.format(code=code, heavy=("pyarrow", "pydantic", "numpy", "yaml"))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
 def test_validate_loads_nothing_heavy(built: Path) -> None:
     code = (
         "import io, contextlib\nfrom ceasefire_news.cli import main\n"

@@ -10,8 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .dataset.output import Terminated
-from .errors import DatasetError, printable
+from .errors import DatasetError, Terminated, printable
 
 # Each command imports what it runs inside its branch below, so `--help` and `validate` never
 # load `datasets` or scikit-learn (tests/test_imports.py; start-up figures in docs/performance.md).

@@ -112,3 +112,13 @@ class ProblemLog:
         """Raise a DatasetError if any problem was recorded."""
         if self.count:
             raise DatasetError(self.problems, self.count)
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when SIGTERM or SIGHUP arrives while an output is being written."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")

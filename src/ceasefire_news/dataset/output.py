@@ -24,20 +24,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..errors import DatasetError, Problem
+from ..errors import DatasetError, Problem, Terminated
 from .manifest import not_our_output
 
 #: Inside every temporary directory: held locked (flock) by the process writing it, so a later
 #: build can tell a live writer from one that was killed and left its directory behind.
 LOCK_FILE = ".ceasefire-news-writing"
-
-
-class Terminated(BaseException):
-    """Raised in the main thread when SIGTERM or SIGHUP arrives while an output is being written."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
 def _refuse(out: Path, why: str) -> DatasetError:
