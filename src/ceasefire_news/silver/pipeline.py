@@ -119,39 +119,14 @@ def read_gold_layers(source: Path, registry: Path | None) -> GoldLayers:
         items, paths = read_doc_layer(source, "sentences", articles, log)
         gold.files += paths
         segments = check_sentences(texts, items, log)
-        rows = [i.record for i in items]
-        gold.sentences = pa.table(
-            {
-                "doc_id": [s.doc_id for s in rows],
-                "index": [s.index for s in rows],
-                "start": [s.start for s in rows],
-                "end": [s.end for s in rows],
-                "text": [s.text for s in rows],
-                "role": [s.role for s in rows],
-            },
-            schema=SENTENCE_COLUMNS,
-        )
+        gold.sentences = _records_table([i.record for i in items], SENTENCE_COLUMNS)
     if has["entities"] and has["sentences"]:
         items, paths = read_doc_layer(source, "entities", articles, log)
         gold.files += paths
         mentions = check_mentions(texts, segments, items, log)
         check_identities(mentions, log)
         check_registry(items, [Located(r, str(reg_path)) for r in gold.registry], log)
-        rows = [m.record for m in mentions]
-        gold.entities = pa.table(
-            {
-                "doc_id": [m.doc_id for m in rows],
-                "mention_id": [m.mention_id for m in rows],
-                "sentence_index": [m.sentence_index for m in rows],
-                "start": [m.start for m in rows],
-                "end": [m.end for m in rows],
-                "text": [m.text for m in rows],
-                "label": [m.label for m in rows],
-                "kb_id": [m.kb_id for m in rows],
-                "entity_id": [m.entity_id for m in rows],
-            },
-            schema=ENTITY_COLUMNS,
-        )
+        gold.entities = _records_table([m.record for m in mentions], ENTITY_COLUMNS)
     if has_groups:
         path = ann / GROUPS_FILE
         items = read_jsonl(path, DuplicateGroups, log)
@@ -160,6 +135,11 @@ def read_gold_layers(source: Path, registry: Path | None) -> GoldLayers:
         gold.files.append(path)
     log.raise_if_any()
     return gold
+
+
+def _records_table(records: list, schema: pa.Schema) -> pa.Table:
+    """An Arrow table of a gold layer's records: one column per schema field, read by attribute."""
+    return pa.table({f.name: [getattr(r, f.name) for r in records] for f in schema}, schema=schema)
 
 
 def _guarded(batches: Iterator[pa.Table], log: ProblemLog) -> Iterator[pa.Table]:
