@@ -54,6 +54,29 @@ def test_band_hashes_are_deterministic_and_band_specific() -> None:
     assert len(first) == 32 and len({tuple(h) for h in first}) == 32
 
 
+def test_store_band_hashes_equal_the_in_memory_ones(tmp_path: Path) -> None:
+    """Grouping reads the bands shard by shard from scratch files: same hashes, same order, files removed."""
+    rng = np.random.default_rng(7)
+    sig = rng.integers(0, 2**32, size=(25, 128), dtype=np.uint32)
+    store = SketchStore(tmp_path)
+    for lo, hi in ((0, 10), (10, 11), (11, 25)):  # shards of uneven size, one of a single document
+        n = hi - lo
+        store.add(
+            pa.table(
+                {
+                    "doc_id": [f"d{k:02d}" for k in range(lo, hi)],
+                    "signature": pa.FixedSizeListArray.from_arrays(pa.array(sig[lo:hi].ravel(), pa.uint32()), 128),
+                    "words": pa.array([[1]] * n, pa.list_(pa.int32())),
+                    "grams": pa.array([[1]] * n, pa.list_(pa.int32())),
+                    "counts": pa.array([[1.0]] * n, pa.list_(pa.float32())),
+                }
+            )
+        )
+    spilled = [h.tolist() for h in store.band_hashes(4)]
+    assert spilled == [h.tolist() for h in band_hashes(sig, 4)]
+    assert not list(tmp_path.glob("band-*"))
+
+
 def content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"(?u)\b\w\w+\b", text.lower()) if w not in ENGLISH_STOP_WORDS}
 

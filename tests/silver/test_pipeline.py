@@ -303,3 +303,27 @@ def test_missing_silver_extra_is_a_clean_error(tmp_path: Path, monkeypatch, caps
     assert "pip install 'ceasefire-news[silver]' (missing: blingfire)" in err
     assert "bug" not in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_pair_chunks_are_in_key_order_across_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The silver pairs table is cut into shards from integer keys: the same rows and order as sorting the strings."""
+    import numpy as np
+    import pyarrow as pa
+
+    from ceasefire_news.dataset import shards
+    from ceasefire_news.silver.pipeline import _pair_chunks
+
+    monkeypatch.setattr(shards, "PAIRS_SHARD_ROWS", 4)
+    ids = ["q", "b", "zz", "a", "m", "é", "c"]  # positions in input order, not doc_id order
+    rng = np.random.default_rng(3)
+    positions = np.array([(a, b) for a in range(7) for b in range(a + 1, 7)])[rng.permutation(21)[:11]]
+    sorted_ids = sorted(ids)
+    rank = {d: sorted_ids.index(d) for d in ids}
+    key = np.array([min(rank[ids[a]], rank[ids[b]]) * 7 + max(rank[ids[a]], rank[ids[b]]) for a, b in positions])
+    relation = np.arange(11, dtype=np.int8) % 4
+    score = np.arange(11) / 10
+    chunks = list(_pair_chunks(pa.array(sorted_ids), key, np.argsort(key), relation, score, score))
+    assert [c.num_rows for c in chunks] == [4, 4, 3]
+    got = [(r["doc_a"], r["doc_b"], r["jaccard"]) for c in chunks for r in c.to_pylist()]
+    want = sorted((min(ids[a], ids[b]), max(ids[a], ids[b]), s) for (a, b), s in zip(positions.tolist(), score))
+    assert got == want

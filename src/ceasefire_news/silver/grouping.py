@@ -38,7 +38,7 @@ candidates grow linearly with the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -311,16 +311,20 @@ def star_edges(h: np.ndarray) -> np.ndarray:
 
 def candidate_pairs(signatures: np.ndarray) -> tuple[np.ndarray, int]:
     """Unique candidate pairs (a < b, positions), sorted, and the rows per band used."""
-    n = len(signatures)
-    rows = lsh_rows(n)
+    rows = lsh_rows(len(signatures))
+    return band_candidates(band_hashes(signatures, rows), len(signatures)), rows
+
+
+def band_candidates(bands: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """Unique candidate pairs (a < b, positions), sorted, from the band hashes of n documents, one band at a time."""
     keys = [np.empty(0, dtype=np.int64)]
-    for h in band_hashes(signatures, rows):
+    for h in bands:
         e = star_edges(h)
         keys.append(e[:, 0].astype(np.int64) * n + e[:, 1])
         if sum(len(k) for k in keys) > 4 * n:
             keys = [np.unique(np.concatenate(keys))]
     unique = np.unique(np.concatenate(keys))
-    return np.stack([unique // n, unique % n], axis=1), rows
+    return np.stack([unique // n, unique % n], axis=1)
 
 
 @dataclass
@@ -394,13 +398,28 @@ class SketchStore:
         table = pa.ipc.open_file(pa.memory_map(str(self.paths[shard]))).read_all()
         return table.select(list(columns)) if columns is not None else table
 
-    def signatures(self) -> np.ndarray:
-        """All signatures, (N, 128) uint32, in position order."""
-        parts = []
-        for shard in range(len(self.paths)):
-            sig = self.read(shard, ["signature"]).column(0).combine_chunks()
-            parts.append(np.asarray(sig.flatten(), dtype=np.uint32).reshape(-1, NUM_PERM))
-        return np.concatenate(parts) if parts else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    def band_hashes(self, rows: int) -> Iterator[np.ndarray]:
+        """`band_hashes` of every stored signature, one band at a time, never holding all signatures.
+
+        Each shard's band hashes go to one scratch file per band (8 bytes per document and band);
+        the bands are then read back one by one. At 1M documents the signatures are 512 MB and a
+        band 8 MB, so grouping's memory no longer holds the corpus's sketches.
+        """
+        paths = [self.folder / f"band-{band:03d}.u64" for band in range(NUM_PERM // rows)]
+        files = [open(path, "wb") for path in paths]
+        try:
+            for shard in range(len(self.paths)):
+                sig = self.read(shard, ["signature"]).column(0).combine_chunks()
+                values = np.asarray(sig.flatten(), dtype=np.uint32).reshape(-1, NUM_PERM)
+                for file, h in zip(files, band_hashes(values, rows)):
+                    file.write(h.tobytes())
+        finally:
+            for file in files:
+                file.close()
+        for path in paths:
+            h = np.fromfile(path, dtype=np.uint64)
+            path.unlink()
+            yield h
 
     def shard_of(self, positions: np.ndarray) -> np.ndarray:
         """The shard holding each position."""
@@ -486,7 +505,8 @@ class Grouping:
 def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
     """Candidates by LSH, scores on candidates only, then nested connected components per level."""
     n = store.num_docs
-    pairs, rows = candidate_pairs(store.signatures())
+    rows = lsh_rows(n)
+    pairs = band_candidates(store.band_hashes(rows), n)
     counts, cosine = score_pairs(store, pairs)
     nd = counts[:, 0] * ND_JACCARD[1] >= counts[:, 1] * ND_JACCARD[0]
     nd &= counts[:, 1] > 0

@@ -344,11 +344,8 @@ class _Run:
         offsets = shards.offsets
         for k in range(len(offsets) - 1):
             writers["duplicate_groups"].write(groups.slice(offsets[k], offsets[k + 1] - offsets[k]))
-        from ..dataset.shards import PAIRS_SHARD_ROWS
-
-        for start in range(0, max(pairs.num_rows, 1), PAIRS_SHARD_ROWS):
-            if pairs.num_rows:
-                writers["pairs"].write(pairs.slice(start, PAIRS_SHARD_ROWS))
+        for chunk in pairs:
+            writers["pairs"].write(chunk)
         self.progress.stage("writing")
         files = {name: writer.finish() for name, writer in writers.items()}
         self.summary.documents = reader.num_docs
@@ -384,34 +381,33 @@ class _Run:
             provenance=provenance,
         )
 
-    def _silver_groups(self, shards: _Shards, doc_ids: pa.Array) -> tuple[pa.Table, pa.Table, str]:
+    def _silver_groups(self, shards: _Shards, doc_ids: pa.Array) -> tuple[pa.Table, Iterator[pa.Table], str]:
         from .grouping import expected_rows_note, group
 
         result = group(shards.store, doc_ids)
         groups = pa.table(
             {"doc_id": doc_ids, "near_duplicate": result.near_duplicate, "event": result.event, "topic": result.topic}
         )
-        a = pc.take(doc_ids, pa.array(result.pairs[:, 0]))
-        b = pc.take(doc_ids, pa.array(result.pairs[:, 1]))
-        first = pc.less(a, b)
         labels = result.labels
         pa_, pb = result.pairs[:, 0], result.pairs[:, 1]
-        relation = np.zeros(len(result.pairs), dtype=np.int64)  # the finest level shared, as an index of RELATIONS
+        relation = np.zeros(len(result.pairs), dtype=np.int8)  # the finest level shared, as an index of RELATIONS
         relation[labels["topic"][pa_] == labels["topic"][pb]] = RELATIONS.index("same_topic")
         relation[labels["event"][pa_] == labels["event"][pb]] = RELATIONS.index("same_event")
         relation[labels["near_duplicate"][pa_] == labels["near_duplicate"][pb]] = RELATIONS.index("near_duplicate")
-        pairs = pa.table(
-            {
-                "doc_a": pc.if_else(first, a, b),
-                "doc_b": pc.if_else(first, b, a),
-                "relation": pc.take(pa.array(RELATIONS, pa.string()), pa.array(relation)),
-                "jaccard": result.jaccard,
-                "tfidf_cosine": result.cosine,
-            }
-        ).sort_by([("doc_a", "ascending"), ("doc_b", "ascending")])
-        return groups, pairs, expected_rows_note(len(doc_ids))
+        # In key order without a table of strings for every candidate pair (7.6 million at 1M
+        # documents): each position's rank in doc_id order gives the pair's key as one integer.
+        n = len(doc_ids)
+        by_id = pc.sort_indices(doc_ids).to_numpy()
+        rank = np.empty(n, dtype=np.int64)
+        rank[by_id] = np.arange(n)
+        ra, rb = rank[pa_], rank[pb]
+        key = np.minimum(ra, rb) * n + np.maximum(ra, rb)
+        jaccard, cosine = result.jaccard, result.cosine
+        del ra, rb, rank, pa_, pb, result  # the positions live on in `key`
+        order = np.argsort(key)
+        return groups, _pair_chunks(pc.take(doc_ids, pa.array(by_id)), key, order, relation, jaccard, cosine), expected_rows_note(n)
 
-    def _gold_groups(self, gold: list[DuplicateGroups], doc_ids: pa.Array) -> tuple[pa.Table, pa.Table, str]:
+    def _gold_groups(self, gold: list[DuplicateGroups], doc_ids: pa.Array) -> tuple[pa.Table, Iterator[pa.Table], str]:
         from ..gold.groups import make_pairs
 
         by_doc = {g.doc_id: g for g in gold}
@@ -433,7 +429,9 @@ class _Run:
             },
             schema=pa.schema([("doc_a", pa.string()), ("doc_b", pa.string()), ("relation", pa.string())]),
         )
-        return groups, table, ""
+        from ..dataset.shards import PAIRS_SHARD_ROWS
+
+        return groups, (table.slice(start, PAIRS_SHARD_ROWS) for start in range(0, table.num_rows, PAIRS_SHARD_ROWS)), ""
 
     def _provenance(self, gold: GoldLayers, grouping_note: str) -> dict:
         from ..dataset.manifest import LayerSource
@@ -477,6 +475,32 @@ class _Run:
 
             layers["sentence_embeddings"] = LayerSource(source="silver", method=embeddings.method(), version=embeddings.VERSION)
         return layers
+
+
+def _pair_chunks(
+    sorted_ids: pa.Array, key: np.ndarray, order: np.ndarray, relation: np.ndarray, jaccard: np.ndarray, cosine: np.ndarray
+) -> Iterator[pa.Table]:
+    """The silver pairs table in key order, PAIRS_SHARD_ROWS rows at a time (one shard each).
+
+    `key` is rank(doc_a) * N + rank(doc_b) with ranks in doc_id order (`sorted_ids`), so sorting the
+    integers sorts the pairs as the table's key does, and only one shard's strings exist at a time.
+    """
+    from ..dataset.shards import PAIRS_SHARD_ROWS
+
+    n = max(len(sorted_ids), 1)
+    names = pa.array(RELATIONS, pa.string())
+    for start in range(0, len(order), PAIRS_SHARD_ROWS):
+        sel = order[start : start + PAIRS_SHARD_ROWS]
+        k = key[sel]
+        yield pa.table(
+            {
+                "doc_a": pc.take(sorted_ids, pa.array(k // n)),
+                "doc_b": pc.take(sorted_ids, pa.array(k % n)),
+                "relation": pc.take(names, pa.array(relation[sel])),
+                "jaccard": pa.array(jaccard[sel]),
+                "tfidf_cosine": pa.array(cosine[sel]),
+            }
+        )
 
 
 def _version(package: str) -> str:
