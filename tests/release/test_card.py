@@ -87,6 +87,19 @@ def test_dataset_info_is_what_datasets_writes(name: str) -> None:
     assert dataset_info_yaml(name, info) == expected
 
 
+@pytest.mark.parametrize(("name", "candidates"), [("pairs", True), ("duplicate_groups", True), ("sentence_embeddings", False)])
+def test_dataset_info_of_silver_declarations_is_what_datasets_writes(name: str, candidates: bool) -> None:
+    """The silver card uses the same hand-written entry for its own declarations (candidate pairs, optional tables)."""
+    from ceasefire_news.schema.tables import declared_table
+
+    table = declared_table(name, candidates)
+    info = TableFile(num_rows=3, num_bytes=99, file_size=12, sha256="0" * 64)
+    splits = datasets.SplitDict()
+    splits.add(datasets.SplitInfo(name="test", num_bytes=99, num_examples=3))
+    expected = datasets.DatasetInfo(features=table.features, splits=splits, download_size=12, dataset_size=99, config_name=name)._to_yaml_dict()
+    assert dataset_info_yaml(name, info, table) == expected
+
+
 def _required_headings(node: dict, level: int) -> list[tuple[int, str]]:
     out = []
     for child in node.get("subsections") or []:

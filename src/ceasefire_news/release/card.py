@@ -20,7 +20,7 @@ import yaml
 
 from ..schema.models import ALIGNMENT_RELATIONS, ENTITY_LABELS, GROUP_LEVELS, RELATIONS
 from ..gold.groups import relation_counts
-from ..schema.tables import SPLIT, TABLES, ClassLabel, List, data_file
+from ..schema.tables import SPLIT, TABLES, ClassLabel, List, Table, data_file
 from ..versions import FORMAT_VERSION, SCHEMA_VERSION
 from .metadata import METADATA_FILE, DatasetInfo, NamedLicense
 
@@ -187,14 +187,14 @@ def license_text(info: DatasetInfo) -> str:
     return "\n".join(lines)
 
 
-def dataset_info_yaml(name: str, info: TableFile) -> dict[str, Any]:
-    """One config's `dataset_info` entry, as `datasets.DatasetInfo._to_yaml_dict` writes it.
+def dataset_info_yaml(name: str, info: TableFile, table: Table | None = None) -> dict[str, Any]:
+    """One config's `dataset_info` entry, as `datasets.DatasetInfo._to_yaml_dict` writes it (`table`: another declaration of the config).
 
     Written here rather than by `datasets` so that a build does not import it (two CPU seconds);
     tests/release/test_card.py checks the two agree for every table.
     """
     features = []
-    for column, feature in TABLES[name].columns.items():
+    for column, feature in (table if table is not None else TABLES[name]).columns.items():
         if isinstance(feature, List):
             features.append({"name": column, "list": _yaml_dtype(feature.feature)})
         else:

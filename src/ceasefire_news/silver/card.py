@@ -13,14 +13,13 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 
-import datasets
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
 from ..dataset.manifest import LayerSource, sha256_file
 from ..dataset.shards import PAIRS_SHARD_ROWS, ROW_GROUP_ROWS, SHARD_DOCS, with_label_names
-from ..release.card import cite_as, hub_license
+from ..release.card import TableFile, cite_as, dataset_info_yaml, hub_license
 from ..release.metadata import DatasetInfo
 from ..schema.models import ENTITY_LABELS, GROUP_LEVELS, RELATIONS, ROLES
 from ..schema.tables import SPLIT, declared_table
@@ -73,11 +72,9 @@ def card_yaml(
         config["version"] = info.version
         config["description"] = f"{description(name, writer, provenance)} (content sha256 {content[:16]})"
         configs.append(config)
-        splits = datasets.SplitDict()
-        splits.add(datasets.SplitInfo(name=SPLIT, num_bytes=writer.num_bytes, num_examples=writer.num_rows))
         size = sum((root / p).stat().st_size for p in paths)
-        hf_info = datasets.DatasetInfo(features=writer.table.features, splits=splits, download_size=size, dataset_size=writer.num_bytes, config_name=name)
-        infos.append(hf_info._to_yaml_dict())
+        table_file = TableFile(num_rows=writer.num_rows, num_bytes=writer.num_bytes, file_size=size, sha256=content)
+        infos.append(dataset_info_yaml(name, table_file, writer.table))
     meta: dict = {"language": list(info.metadata.languages)} if info.metadata.languages else {}
     meta.update(hub_license(info))  # from the input's dataset.yaml, never another dataset's
     meta.update(
