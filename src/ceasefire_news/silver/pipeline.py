@@ -171,16 +171,19 @@ class _Shards:
     def flush(self) -> None:
         if not self.count:
             return
-        tables = {name: pa.concat_tables(parts, promote_options="default") for name, parts in self.buffered.items()}
-        for name in (*DOC_TABLES, *OPTIONAL_DOC_TABLES):
-            if name in self.writers:
-                self.writers[name].write(tables[name])
-        doc_ids = tables["documents"].column("doc_id")
+        doc_ids = pa.chunked_array([t.column("doc_id") for t in self.buffered["documents"]]).combine_chunks()
         order = pc.sort_indices(doc_ids)
-        self.doc_ids.append(pc.take(doc_ids, order).combine_chunks())
+        self.doc_ids.append(pc.take(doc_ids, order))
         self.offsets.append(self.offsets[-1] + len(order))
-        if "sketch" in tables:
-            self.store.add(tables["sketch"].sort_by([("doc_id", "ascending")]))
+        # One table at a time, its batches released once written: the writer's sorted copy is the
+        # only second copy held, not one of every table of the shard.
+        for name in (*DOC_TABLES, *OPTIONAL_DOC_TABLES):
+            parts = self.buffered.pop(name, None)
+            if name in self.writers and parts is not None:
+                self.writers[name].write(pa.concat_tables(parts, promote_options="default"))
+            del parts
+        if "sketch" in self.buffered:
+            self.store.add(pa.concat_tables(self.buffered.pop("sketch"), promote_options="default").sort_by([("doc_id", "ascending")]))
         self.buffered = {}
         self.count = 0
 
