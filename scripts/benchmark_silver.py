@@ -165,6 +165,15 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     }
 
 
+def code_version() -> str:
+    """The commit measured (short hash; "+changes" when src/ differs from it)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--", "src") else "")
+
+
 def synth_corpus(n: int, work: Path, seed: int = 1) -> Path:
     """The synthetic corpus of n articles (Parquet), made once per work folder."""
     folder = work / f"synth-{n}"
@@ -232,6 +241,7 @@ def scale(args: argparse.Namespace) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     load_before = os.getloadavg()
     rows = []
+    commit = code_version()
 
     def build_run(path: Path, ner: str, n_docs: int, mb: float, label: str) -> dict:
         out = work / f"out-{label}"
@@ -239,7 +249,7 @@ def scale(args: argparse.Namespace) -> int:
         cmd = [sys.executable, "-m", "ceasefire_news", "build", "--seeds", str(path), "--out", str(out), "--ner", ner, "--workers", str(args.workers), "--quiet"]
         r = run_measured(cmd, env)
         shutil.rmtree(out, ignore_errors=True)
-        row = {"label": label, "ner": ner, "docs": n_docs, "mb": mb, **{k: v for k, v in r.items() if k != "stdout"}, "load": os.getloadavg()[0]}
+        row = {"label": label, "ner": ner, "docs": n_docs, "mb": mb, **{k: v for k, v in r.items() if k != "stdout"}, "load": os.getloadavg()[0], "commit": commit}
         print(json.dumps(row), flush=True)
         return row
 
@@ -256,7 +266,7 @@ def scale(args: argparse.Namespace) -> int:
         ours = build_run(subset, "none", sub_docs, sub_mb, f"subset-{args.popular_docs}-none")
         popular = run_measured([sys.executable, "-c", POPULAR, str(subset), str(args.popular_docs), str(work / "popular")], env)
         popular = {k: v for k, v in popular.items() if k != "stdout"}
-        popular.update(docs=sub_docs, mb=sub_mb, label="popular", ner="-", load=os.getloadavg()[0])
+        popular.update(docs=sub_docs, mb=sub_mb, label="popular", ner="-", load=os.getloadavg()[0], commit=commit)
         print(json.dumps(popular), flush=True)
         for p in work.glob("popular-*.parquet"):
             p.unlink()
@@ -285,8 +295,8 @@ def render(args: argparse.Namespace) -> int:
                 popular = row
             elif row["label"].startswith("subset-"):
                 ours = row
-            else:
-                rows = [r for r in rows if r["label"] != row["label"]] + [row]
+            else:  # a later run of the same size and code replaces an earlier one
+                rows = [r for r in rows if (r["label"], r.get("commit")) != (row["label"], row.get("commit"))] + [row]
     loads = [r["load"] for r in rows]
     args.note = (
         f" (run as {len(args.render)} invocations side by side, which shared the cores, and written with `--render` from their logs)"
@@ -298,9 +308,16 @@ def render(args: argparse.Namespace) -> int:
 
 def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, args: argparse.Namespace, load_before: tuple, load_after: tuple) -> None:
     """Rewrite the section between the silver-scale markers of docs/performance.md (appended when absent)."""
-    rows = sorted(rows, key=lambda r: (r["docs"], r["ner"] != "none"))
-    base = [r for r in rows if r["ner"] == "none"]
-    ref = base[0]["cpu"] / base[0]["docs"]
+    commits = list(dict.fromkeys(r.get("commit", "?") for r in rows))  # in the order the logs list them
+    rows = sorted(rows, key=lambda r: (commits.index(r.get("commit", "?")), r["docs"], r["ner"] != "none"))
+    several = len(commits) > 1
+    # "vs first row" compares rows of the same code only.
+    refs = {}
+    for r in rows:
+        if r["ner"] == "none":
+            refs.setdefault(r.get("commit", "?"), r["cpu"] / r["docs"])
+    same = [r for r in rows if r["ner"] == "none" and r.get("commit") == ours.get("commit")]
+    base = same or [r for r in rows if r["ner"] == "none"]
     lines = [
         "## Silver pipeline at scale",
         "",
@@ -315,14 +332,23 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "(sketch, LSH candidates, exact scores, components) and writing every table (the `ner` table then holds the tokens with O tags); "
         "`--ner rules` adds the EntityRuler and linking.",
         "",
-        "| articles | NER | MB of text | CPU s | CPU ms/doc | vs first row | wall s | MB/s (CPU) | MB/s (wall) | peak RSS MB | load avg |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            [
+                f"Rows come from {len(commits)} versions of the code (column `code`, the commit measured); "
+                "`vs first row` compares rows of the same code only.",
+                "",
+            ]
+            if several else []
+        ),
+        f"| {'code | ' if several else ''}articles | NER | MB of text | CPU s | CPU ms/doc | vs first row | wall s | MB/s (CPU) | MB/s (wall) | peak RSS MB | load avg |",
+        f"| {'--- | ' if several else ''}---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         per = r["cpu"] / r["docs"]
-        rel = f"{per / ref:.2f}x" if r["ner"] == "none" else "-"
+        rel = f"{per / refs[r.get('commit', '?')]:.2f}x" if r["ner"] == "none" else "-"
+        code = f"{r.get('commit', '?')} | " if several else ""
         lines.append(
-            f"| {r['docs']:,} | {r['ner']} | {r['mb']:,.0f} | {r['cpu']:,.0f} | {per * 1000:.2f} | {rel} | {r['wall']:,.0f} | "
+            f"| {code}{r['docs']:,} | {r['ner']} | {r['mb']:,.0f} | {r['cpu']:,.0f} | {per * 1000:.2f} | {rel} | {r['wall']:,.0f} | "
             f"{r['mb'] / r['cpu'] * args.workers:.2f} | {r['mb'] / r['wall']:.2f} | {r['peak_mb']:,.0f} | {r['load']:.1f} |"
         )
     per_ours = ours["cpu"] / ours["docs"] * 1000
@@ -346,7 +372,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "",
         f"Ratio of CPU per document, popular / ours: {per_pop / per_ours:.1f}x on the same {ours['docs']:,} articles "
         f"(ours includes its start-up of a few CPU seconds); against our per-document cost at {base[-1]['docs']:,} articles "
-        f"({per_large:.2f} ms): {per_pop / per_large:.1f}x.",
+        f"({per_large:.2f} ms{', code ' + str(base[-1].get('commit')) if several else ''}): {per_pop / per_large:.1f}x.",
         SCALE_END,
     ]
     text = "\n".join(lines) + "\n"
