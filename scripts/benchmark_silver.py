@@ -188,11 +188,15 @@ def synth_corpus(n: int, work: Path, seed: int = 1) -> Path:
 
 def corpus_size(path: Path) -> tuple[int, float]:
     """Documents and MB of UTF-8 text of a Parquet corpus."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    text = pq.read_table(path, columns=["text"]).column("text")
-    return len(text), pc.sum(pc.binary_length(text.cast("binary"))).as_py() / 1e6
+    docs = size = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000, columns=["text"]):  # never the whole corpus in memory
+        docs += batch.num_rows
+        size += pc.sum(pc.binary_length(batch.column(0).cast(pa.binary()))).as_py() or 0
+    return docs, size / 1e6
 
 
 POPULAR = r"""
