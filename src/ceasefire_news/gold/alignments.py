@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import Located, ProblemLog
-from ..schema.models import PAIR_LABELS, Alignment, AlignmentJudgement, Sentence, SegmentPair
-from ..dataset.storage import arrow_array
+from ..schema.rules import PAIR_LABELS
+
+if TYPE_CHECKING:
+    from ..schema.models import Alignment, AlignmentJudgement, Sentence, SegmentPair
+from ..dataset.storage import arrow_array, take_values
 from ..schema.tables import TABLES
 
 #: A link's key: (doc_a, index_a, doc_b, index_b).
@@ -110,7 +114,7 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     docs = sorted(texts)
     sizes = np.array([len(texts[d]) for d in docs], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    all_texts = arrow_array([t for d in docs for t in texts[d]], pa.string())
+    all_texts = [t for d in docs for t in texts[d]]
     doc_a, doc_b, glob_a, glob_b = [], [], [], []
     for a, b in combinations(range(len(docs)), 2):
         na, nb = int(sizes[a]), int(sizes[b])
@@ -123,15 +127,14 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     links = list(links)
     rows = pair_positions(dict(zip(docs, sizes.tolist())), (link_key(x) for x in links))
     labels[rows] = [PAIR_LABELS.index(x.relation) for x in links]
-    names = arrow_array(docs, pa.string())
     columns = [
-        names.take(arrow_array(da, pa.int64())),
+        take_values(docs, da, pa.string()),
         arrow_array((ga - offsets[da]).astype(np.int32), pa.int32()),
-        names.take(arrow_array(db, pa.int64())),
+        take_values(docs, db, pa.string()),
         arrow_array((gb - offsets[db]).astype(np.int32), pa.int32()),
-        arrow_array(PAIR_LABELS, pa.string()).take(arrow_array(labels, pa.int64())),  # label names (format 2)
-        all_texts.take(arrow_array(ga, pa.int64())),
-        all_texts.take(arrow_array(gb, pa.int64())),
+        take_values(PAIR_LABELS, labels, pa.string()),  # label names (format 2)
+        take_values(all_texts, ga, pa.string()),
+        take_values(all_texts, gb, pa.string()),
     ]
     return pa.Table.from_arrays(columns, schema=table.arrow_schema)
 
