@@ -116,7 +116,7 @@ def test_bom_and_surrogates_of_a_valid_manifest_are_left_to_the_model(built: Pat
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-3, max_value=2**70) | st.floats(allow_nan=False) | st.text(max_size=5)
     | st.sampled_from(["gold", "silver", "absent", "0" * 64]),
-    lambda children: st.lists(children, max_size=3) | st.dictionary(st.sampled_from(["size", "sha256", "file", "num_rows", "source", "method", "version", "x"]), children, max_size=4),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["size", "sha256", "file", "num_rows", "source", "method", "version", "x"]), children, max_size=4),
     max_leaves=6,
 )
 
