@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ProblemLog
+from .card_yaml import has_opaque, read_block_yaml
 from .manifest import MANIFEST_FILE, ManifestInfo, Tree, sha256_file, unsafe_path
 
 CARD_FILE = "README.md"
@@ -54,6 +53,11 @@ def read_front_matter(path: Path, log: ProblemLog) -> dict[str, Any] | None:
     if len(parts) < 3 or parts[0] != "":
         log.add(str(path), "dataset card has no YAML front matter (expected it between two '---' lines)", line=1)
         return None
+    meta = read_block_yaml(parts[1])  # the block style the build writes, read without importing PyYAML
+    if meta is not None and not has_opaque(meta):
+        return meta
+    import yaml
+
     try:
         # libyaml when installed: the card's dataset_info is long, and every load() checks it.
         meta = yaml.load(parts[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
