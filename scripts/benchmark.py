@@ -38,6 +38,12 @@ def timed(step: Callable[[], object], repeats: int) -> list[float]:
     return out
 
 
+#: Every module a successful `validate` of a gold build loads: the package's (no pydantic, PyYAML or
+#: pyarrow.compute on that path) and what argparse loads when it parses (locale, shutil);
+#: tests/test_imports.py checks that nothing else is loaded.
+VALIDATE_IMPORTS = "import ceasefire_news.cli, ceasefire_news.gold.checks, locale, shutil"
+
+
 def startup(data_dir: Path, repeats: int) -> list[str]:
     """Start-up of the command line, each in a fresh interpreter, against `python -c "import pyarrow"`.
 
@@ -50,7 +56,7 @@ def startup(data_dir: Path, repeats: int) -> list[str]:
     commands = {
         'python -c "import pyarrow" (reference)': [py, "-c", "import pyarrow"],
         "ceasefire-news --help": [py, "-m", "ceasefire_news", "--help"],
-        "validate start-up (every import `validate` needs)": [py, "-c", "import ceasefire_news.cli, ceasefire_news.gold.checks"],
+        "validate start-up (every import `validate` needs)": [py, "-c", VALIDATE_IMPORTS],
         "ceasefire-news validate DIR (whole command)": [py, "-m", "ceasefire_news", "validate", str(data_dir)],
         'python -c "import ceasefire_news"': [py, "-c", "import ceasefire_news"],
         'python -c "import datasets" (what every command paid before)': [py, "-c", "import datasets"],
