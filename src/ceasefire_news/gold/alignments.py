@@ -114,7 +114,7 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     docs = sorted(texts)
     sizes = np.array([len(texts[d]) for d in docs], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    all_texts = [t for d in docs for t in texts[d]]
+    all_texts = arrow_array([t for d in docs for t in texts[d]], pa.string())
     doc_a, doc_b, glob_a, glob_b = [], [], [], []
     for a, b in combinations(range(len(docs)), 2):
         na, nb = int(sizes[a]), int(sizes[b])
@@ -127,14 +127,15 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     links = list(links)
     rows = pair_positions(dict(zip(docs, sizes.tolist())), (link_key(x) for x in links))
     labels[rows] = [PAIR_LABELS.index(x.relation) for x in links]
+    names = arrow_array(docs, pa.string())
     columns = [
-        take_values(docs, da, pa.string()),
+        take_values(names, da),
         arrow_array((ga - offsets[da]).astype(np.int32), pa.int32()),
-        take_values(docs, db, pa.string()),
+        take_values(names, db),
         arrow_array((gb - offsets[db]).astype(np.int32), pa.int32()),
-        take_values(PAIR_LABELS, labels, pa.string()),  # label names (format 2)
-        take_values(all_texts, ga, pa.string()),
-        take_values(all_texts, gb, pa.string()),
+        take_values(arrow_array(PAIR_LABELS, pa.string()), labels),  # label names (format 2)
+        take_values(all_texts, ga),
+        take_values(all_texts, gb),
     ]
     return pa.Table.from_arrays(columns, schema=table.arrow_schema)
 

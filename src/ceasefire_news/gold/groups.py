@@ -132,11 +132,12 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
     import numpy as np
     import pyarrow as pa
 
-    from ..dataset.storage import dense, take_values
+    from ..dataset.storage import arrow_array, dense, take_values
     from ..schema.tables import TABLES
 
     schema = TABLES["pairs"].arrow_schema
     sorted_ids, codes = _level_codes(groups)
+    doc_ids, names = arrow_array(sorted_ids, pa.string()), arrow_array(RELATIONS, pa.string())
     n = len(sorted_ids)
     total = pair_count(n)
     # Pair number k in lexicographic order of (a, b): row a starts at first[a] = a*n - a(a+1)/2.
@@ -146,11 +147,7 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
         k = np.arange(start, min(start + batch_rows, total), dtype=np.int64)
         a = np.searchsorted(first, k, side="right") - 1
         b = k - first[a] + a + 1
-        columns = [
-            take_values(sorted_ids, a, pa.string()),
-            take_values(sorted_ids, b, pa.string()),
-            take_values(RELATIONS, _relations(codes, a, b), pa.string()),
-        ]
+        columns = [take_values(doc_ids, a), take_values(doc_ids, b), take_values(names, _relations(codes, a, b))]
         yield pa.Table.from_arrays([dense(c) for c in columns], schema=schema)
 
 
