@@ -121,13 +121,13 @@ def test_numpy_view_is_to_numpy(type: pa.DataType) -> None:
         numpy_view(pa.array([1, None], type))
 
 
-@pytest.mark.parametrize("numpy_take", [True, False])
+@pytest.mark.parametrize("small_take", [True, False])
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 1000])
-def test_take_values_is_arrow_take_on_both_paths(monkeypatch: pytest.MonkeyPatch, numpy_take: bool, n: int) -> None:
-    """NumPy gather (small takes, no pyarrow.compute) and Arrow's take: same values and buffer sizes (nbytes is in the card)."""
+def test_take_values_is_arrow_take_on_both_paths(monkeypatch: pytest.MonkeyPatch, small_take: bool, n: int) -> None:
+    """Small takes joined in Python (no pyarrow.compute) and Arrow's take: same values and buffer sizes (nbytes is in the card)."""
     from ceasefire_news.dataset import storage
 
-    monkeypatch.setattr(storage, "NUMPY_TAKE_BYTES", 10**9 if numpy_take else -1)
+    monkeypatch.setattr(storage, "SMALL_TAKE_BYTES", 10**9 if small_take else -1)
     values = arrow_array(["a", "bb", "", "dé", "ccc", "x" * 40], pa.string())
     indices = np.random.default_rng(n).integers(0, len(values), n)
     ours = storage.take_values(values, indices)

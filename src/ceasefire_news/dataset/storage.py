@@ -157,18 +157,18 @@ def dense(array: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(array.type, len(array), [None, *array.buffers()[1:]], null_count=0, offset=array.offset)
 
 
-#: Up to this many bytes of strings, `take_values` gathers them with NumPy (4 bytes of index per byte)
-#: rather than Arrow's take kernel, whose module pyarrow.compute costs about 0.07 CPU-seconds to import
-#: (a fifth of `validate`'s start-up); larger takes (the pairs of thousands of documents) use Arrow's.
-NUMPY_TAKE_BYTES = 8 << 20
+#: Up to this many bytes of strings, `take_values` gathers them itself rather than with Arrow's take
+#: kernel, whose module pyarrow.compute costs about 0.07 CPU-seconds to import (a fifth of `validate`'s
+#: start-up); larger takes (the pairs of thousands of documents) use Arrow's.
+SMALL_TAKE_BYTES = 8 << 20
 
 
 def take_values(values: pa.Array, indices: Any) -> pa.Array:
     """`values.take(indices)` for a null-free string array and a NumPy integer array: the same array and buffers.
 
-    Small takes are gathered from the offsets and bytes with NumPy and given the all-valid bitmap
-    Arrow's take adds, so `nbytes` (reported in the card) does not depend on the path;
-    tests/dataset/test_storage.py checks both paths against Arrow's take.
+    A small take joins the values' bytes in Python (one slice per value, one join) and adds the
+    all-valid bitmap Arrow's take adds, so `nbytes` (reported in the card) does not depend on the
+    path; tests/dataset/test_storage.py checks both paths against Arrow's take.
     """
     import numpy as np
 
@@ -176,18 +176,16 @@ def take_values(values: pa.Array, indices: Any) -> pa.Array:
     if not pa.types.is_string(values.type) or values.null_count or values.offset:
         return values.take(arrow_array(indices, pa.int64()))
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1)
-    starts, ends = offsets[indices], offsets[indices + 1]
-    lengths = ends - starts
+    lengths = (offsets[1:] - offsets[:-1])[indices]
     new_offsets = np.zeros(len(indices) + 1, dtype=np.int32)
     np.cumsum(lengths, out=new_offsets[1:])
-    total = int(new_offsets[-1])
-    if total > NUMPY_TAKE_BYTES:
+    if int(new_offsets[-1]) > SMALL_TAKE_BYTES:
         return values.take(arrow_array(indices, pa.int64()))
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8) if values.buffers()[2] is not None else np.zeros(0, np.uint8)
-    # byte k of item i comes from starts[i] + (k - new_offsets[i])
-    positions = np.arange(total, dtype=np.int32) + np.repeat(starts - new_offsets[:-1], lengths)
+    data = values.buffers()[2].to_pybytes() if values.buffers()[2] is not None else b""
+    bounds = offsets.tolist()
+    items = [data[a:b] for a, b in zip(bounds, bounds[1:])]
     bitmap = pa.py_buffer(np.packbits(np.ones(len(indices), dtype=bool), bitorder="little"))
-    buffers = [bitmap, pa.py_buffer(new_offsets), pa.py_buffer(data[positions].tobytes())]
+    buffers = [bitmap, pa.py_buffer(new_offsets), pa.py_buffer(b"".join([items[i] for i in indices.tolist()]))]
     return pa.Array.from_buffers(values.type, len(indices), buffers, null_count=-1)  # -1 keeps the bitmap
 
 
