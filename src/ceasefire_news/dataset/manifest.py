@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple

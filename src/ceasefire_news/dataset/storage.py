@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 import operator
-from operator import attrgetter
 from collections import namedtuple
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -135,7 +134,7 @@ def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version:
             raise ValueError(f"{table.name}: Arrow schema {records.schema} differs from the declared one")
         return records.replace_schema_metadata(table_schema(table, dataset_version=dataset_version).metadata)
     names = list(table.columns)
-    get = attrgetter(*names)
+    get = operator.attrgetter(*names)
     if len(names) == 1:  # attrgetter of one name gives the value itself, not a tuple
         values: list = [[get(r) for r in records]]
     else:
