@@ -71,6 +71,64 @@ def test_validate_loads_nothing_heavy(built: Path) -> None:
     assert loaded(code) == []
 
 
+#: What a successful `validate` of a gold build does without (pydantic, PyYAML and pyarrow.compute are
+#: about 0.3 CPU-seconds of start-up); they are imported only to word a problem (the next test).
+VALIDATE_SKIPS = ("pydantic", "pydantic_core", "yaml", "pyarrow.compute", "importlib.metadata")
+
+
+def test_validate_success_loads_neither_pydantic_nor_yaml(built: Path) -> None:
+    code = (
+        "import io, contextlib, json, sys\nfrom ceasefire_news.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['validate', {str(built)!r}]) == 0\n"
+        f"print(json.dumps(sorted(set(sys.modules) & set({VALIDATE_SKIPS!r}))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_benchmark_startup_row_imports_what_validate_loads(built: Path) -> None:
+    """The start-up row of docs/performance.md imports every module a successful `validate` loads (no more is hidden)."""
+    import ast
+
+    tree = ast.parse((SRC.parent / "scripts" / "benchmark.py").read_text(encoding="utf-8"))
+    (line,) = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "VALIDATE_IMPORTS"]
+    code = (
+        f"import io, contextlib, json, sys\n{line}\nimported = set(sys.modules)\nfrom ceasefire_news.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['validate', {str(built)!r}]) == 0\n"
+        "print(json.dumps(sorted(set(sys.modules) - imported)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_validate_failure_still_words_problems_through_pydantic(built: Path, tmp_path: Path) -> None:
+    """A broken row: the same located message as before (pydantic's wording), and no traceback."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.dataset.manifest import sha256_file
+    from ceasefire_news.schema.tables import data_file
+
+    copy = tmp_path / "ds"
+    shutil.copytree(built, copy)
+    path = copy / data_file("sentences")
+    data = pq.read_table(path)
+    roles = data.column("role").to_pylist()
+    roles[2] = "paragraph"
+    pq.write_table(data.set_column(data.schema.get_field_index("role"), data.schema.field("role"), pa.array(roles, pa.string())), path)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    rel = data_file("sentences")
+    manifest["files"][rel] = {"size": path.stat().st_size, "sha256": sha256_file(path)}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    out = subprocess.run([sys.executable, "-m", "ceasefire_news", "validate", str(copy)], capture_output=True, text=True, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"{path} row 2 doc_id={data.column('doc_id')[2].as_py()} field 'role': invalid record: 1 validation error for Sentence" in out.stderr
+
+
 FOREIGN_SEEDS = Path(__file__).resolve().parent / "fixtures" / "foreign_seeds"
 
 

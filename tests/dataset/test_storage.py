@@ -119,3 +119,32 @@ def test_numpy_view_is_to_numpy(type: pa.DataType) -> None:
     assert numpy_view(pa.chunked_array([pa.array([1], type), pa.array([2], type)])).tolist() == [1, 2]
     with pytest.raises(ValueError, match="null-free"):
         numpy_view(pa.array([1, None], type))
+
+
+@pytest.mark.parametrize("small_take", [True, False])
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 1000])
+def test_take_values_is_arrow_take_on_both_paths(monkeypatch: pytest.MonkeyPatch, small_take: bool, n: int) -> None:
+    """Small takes joined in Python (no pyarrow.compute) and Arrow's take: same values and buffer sizes (nbytes is in the card)."""
+    from ceasefire_news.dataset import storage
+
+    monkeypatch.setattr(storage, "SMALL_TAKE_BYTES", 10**9 if small_take else -1)
+    values = arrow_array(["a", "bb", "", "dé", "ccc", "x" * 40], pa.string())
+    indices = np.random.default_rng(n).integers(0, len(values), n)
+    ours = storage.take_values(values, indices)
+    arrow = values.take(arrow_array(indices, pa.int64()))
+    assert ours.equals(arrow) and ours.null_count == 0
+    assert ours.to_pylist() == [values[int(i)].as_py() for i in indices]
+    assert ours.nbytes == arrow.nbytes
+    assert [b.size if b is not None else None for b in ours.buffers()] == [b.size if b is not None else None for b in arrow.buffers()]
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "é", "z", "ab", ""]), st.integers(-2, 2)), max_size=8))
+def test_in_key_order_is_what_arrow_sort_leaves_as_is(rows: list[tuple[str, int]]) -> None:
+    import pyarrow.compute as pc
+
+    from ceasefire_news.dataset.storage import in_key_order
+
+    data = pa.table({"k": pa.array([r[0] for r in rows], pa.string()), "i": pa.array([r[1] for r in rows], pa.int32())})
+    identity = pc.sort_indices(data, sort_keys=[("k", "ascending"), ("i", "ascending")]).to_pylist() == list(range(len(rows)))
+    assert in_key_order(data, ("k", "i")) is identity

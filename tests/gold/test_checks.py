@@ -85,3 +85,21 @@ def test_footer_only_validation_reports_a_wrong_row_count(built: Path, tmp_path:
         validate(copy, rederive=False)
     found = [str(p) for p in err.value.problems]
     assert f"{copy / data_file('ner')} field 'num_rows': 150 rows but manifest.json says 151" in found, found
+
+
+def test_compare_light_rows_with_model_rows_field_by_field(built: Path) -> None:
+    """Stored rows read back as light records (storage.row_type) equal derived pydantic rows with the same fields."""
+    from ceasefire_news.dataset.storage import read_parquet
+    from ceasefire_news.errors import Located, ProblemLog
+    from ceasefire_news.gold.checks import _compare
+    from ceasefire_news.schema.tables import TABLES, data_file
+
+    log = ProblemLog()
+    stored = read_parquet("entities", built / data_file("entities"), log)
+    derived = [Located(TABLES["entities"].from_row(i.record._asdict()), i.file, row=i.row) for i in stored]
+    _compare("entities", stored, derived, log)
+    assert log.problems == []
+    changed = derived[0].record.model_copy(update={"entity_id": "nil:other"})
+    _compare("entities", stored, [Located(changed, derived[0].file, row=0), *derived[1:]], log)
+    (problem,) = log.problems
+    assert problem.row == 0 and problem.field == "entity_id" and "differs from the value derived" in problem.message

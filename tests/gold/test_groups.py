@@ -103,6 +103,21 @@ def test_vectorised_pairs_equal_the_reference(n: int, batch: int) -> None:
     assert rows == [p.model_dump() for p in make_pairs(groups)]
 
 
+@pytest.mark.parametrize("small_take", [True, False])
+def test_pair_batches_alike_with_and_without_arrow_take(monkeypatch: pytest.MonkeyPatch, small_take: bool) -> None:
+    """Small tables are gathered in Python (no pyarrow.compute), large ones with Arrow's take: same chunks, same nbytes."""
+    from ceasefire_news.dataset import storage
+    from ceasefire_news.gold.groups import pair_batches
+
+    monkeypatch.setattr(storage, "SMALL_TAKE_BYTES", 10**9 if small_take else -1)
+    groups = _random_groups(37, seed=3)
+    chunks = list(pair_batches(_groups_table(groups), 100))
+    assert [r for c in chunks for r in c.to_pylist()] == [p.model_dump() for p in make_pairs(groups)]
+    monkeypatch.setattr(storage, "SMALL_TAKE_BYTES", -1 if small_take else 10**9)
+    other = list(pair_batches(_groups_table(groups), 100))
+    assert all(a.equals(b) and a.nbytes == b.nbytes for a, b in zip(chunks, other, strict=True))
+
+
 def test_pairs_of_the_seeds_are_the_built_table(built: Path) -> None:
     import pyarrow.parquet as pq
 

@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ProblemLog
-from .manifest import MANIFEST_FILE, Manifest, Tree, sha256_file, unsafe_path
+from .card_yaml import has_opaque, read_block_yaml
+from .manifest import MANIFEST_FILE, ManifestInfo, Tree, sha256_file, unsafe_path
 
 CARD_FILE = "README.md"
 CROISSANT_FILE = "croissant.json"
@@ -54,6 +53,11 @@ def read_front_matter(path: Path, log: ProblemLog) -> dict[str, Any] | None:
     if len(parts) < 3 or parts[0] != "":
         log.add(str(path), "dataset card has no YAML front matter (expected it between two '---' lines)", line=1)
         return None
+    meta = read_block_yaml(parts[1])  # the block style the build writes, read without importing PyYAML
+    if meta is not None and not has_opaque(meta):
+        return meta
+    import yaml
+
     try:
         # libyaml when installed: the card's dataset_info is long, and every load() checks it.
         meta = yaml.load(parts[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
@@ -72,7 +76,7 @@ def read_front_matter(path: Path, log: ProblemLog) -> dict[str, Any] | None:
     return meta
 
 
-def check_card(root: Path, manifest: Manifest, log: ProblemLog) -> None:
+def check_card(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None:
     """The card's configs name every table, with its file and the manifest's dataset version."""
     path = root / CARD_FILE
     if not path.is_file() or path.is_symlink():
@@ -111,7 +115,7 @@ def _lists_table_file(paths: list | None, file: str) -> bool:
     return len(shards) == len(set(shards)) == count and all(isinstance(p, str) and fnmatchcase(p, file) for p in shards)
 
 
-def shard_files(tree: Tree, manifest: Manifest) -> list[str]:
+def shard_files(tree: Tree, manifest: ManifestInfo) -> list[str]:
     """Every table file of a build, a sharded table's glob expanded over the files present."""
     from fnmatch import fnmatchcase
 
@@ -173,7 +177,7 @@ def check_croissant(root: Path, tree: Tree, table_files: Iterable[str], log: Pro
             log.add(str(path), f"table file {rel} has no file object in croissant.json", field="distribution")
 
 
-def check_inputs(root: Path, manifest: Manifest, seeds: Path, inputs: Iterable[str], log: ProblemLog) -> None:
+def check_inputs(root: Path, manifest: ManifestInfo, seeds: Path, inputs: Iterable[str], log: ProblemLog) -> None:
     """The seeds directory holds exactly the input files manifest.json lists, with the same sha256."""
     where = str(root / MANIFEST_FILE)
     if not seeds.is_dir():

@@ -5,66 +5,69 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import ProblemLog
-from ..schema.models import SHA256_PATTERN
+from ..schema.rules import SHA256_PATTERN
 from ..versions import FORMAT_VERSION, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .manifest_model import LayerSource, Manifest, TableEntry
 
 MANIFEST_FILE = "manifest.json"
 
 
-class FileEntry(BaseModel):
-    """Size and checksum of one file of the built dataset."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    size: int = Field(ge=0, description="Size in bytes.")
-    sha256: str = Field(pattern=SHA256_PATTERN, description="SHA-256 of the file's bytes.")
+#: The pydantic models of manifest.json (manifest_model.py), imported on first use: reading a valid
+#: manifest needs none of them (`read_manifest`), and importing pydantic is most of `validate`'s start-up.
+_MODELS = ("FileEntry", "TableEntry", "LayerSource", "Manifest")
 
 
-class TableEntry(BaseModel):
-    """Where a table lives and how many rows it has."""
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from . import manifest_model
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    file: str = Field(
-        description="Path of the table's Parquet file, relative to the dataset directory; for a table "
-        "written in several shards, a glob pattern matching exactly its shard files (data/<config>/test-*-of-000NN.parquet)."
-    )
-    num_rows: int = Field(ge=0, description="Number of rows.")
+        return getattr(manifest_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class LayerSource(BaseModel):
-    """Who made a table: hand-checked gold or the silver pipeline, with the method and its version."""
+class FileInfo(NamedTuple):
+    """Size and checksum of one file, as read from a valid manifest.json (a `FileEntry`)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    source: Literal["gold", "silver", "absent"] = Field(
-        description="gold: written and checked by hand; silver: made by the pipeline; absent: no such layer, the table is empty."
-    )
-    method: str = Field(min_length=1, description="How the table was made (tool, model or rule set).")
-    version: str = Field(min_length=1, description="Version of that method (a change in output bumps it).")
+    size: int
+    sha256: str
 
 
-class Manifest(BaseModel):
-    """The manifest of a built dataset directory."""
+class TableInfo(NamedTuple):
+    """File and row count of one table, as read from a valid manifest.json (a `TableEntry`)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(description="Dataset name.")
-    dataset_version: str = Field(description="Dataset semver.")
-    schema_version: str = Field(description="Record schema version.")
-    format_version: str = Field(description="On-disk format version.")
-    files: dict[str, FileEntry] = Field(description="Every file of the directory except manifest.json.")
-    tables: dict[str, TableEntry] = Field(description="Every table (config) with its file and row count.")
-    inputs: dict[str, str] = Field(description="SHA-256 of every input file, by path relative to the seeds dir.")
-    provenance: dict[str, LayerSource] | None = Field(
-        default=None,
-        description="Per table, gold or silver and the method that made it. Absent in a build of hand-annotated "
-        "seeds, where every table is gold; present in every build with at least one silver table.",
-    )
+    file: str
+    num_rows: int
+
+
+class LayerInfo(NamedTuple):
+    """Who made a table, as read from a valid manifest.json (a `LayerSource`)."""
+
+    source: str
+    method: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ManifestInfo:
+    """A manifest.json that the `Manifest` model accepts, as plain values with the model's field names."""
+
+    name: str
+    dataset_version: str
+    schema_version: str
+    format_version: str
+    files: dict[str, FileInfo]
+    tables: dict[str, TableInfo]
+    inputs: dict[str, str]
+    provenance: dict[str, LayerInfo] | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -153,6 +156,8 @@ def write_manifest(
     provenance: dict[str, LayerSource] | None = None,
 ) -> Manifest:
     """Checksum every file under root and write manifest.json deterministically."""
+    from .manifest_model import FileEntry, Manifest
+
     manifest = Manifest(
         name=name,
         dataset_version=dataset_version,
@@ -173,24 +178,106 @@ def write_manifest(
     return manifest
 
 
-def read_manifest(root: Path, log: ProblemLog) -> Manifest | None:
+def read_manifest(root: Path, log: ProblemLog) -> ManifestInfo | None:
     """Read and validate manifest.json; a missing or malformed one is a problem."""
     path = root / MANIFEST_FILE
     if not path.is_file() or path.is_symlink():
         log.add(str(path), "manifest.json is missing" if not path.exists() else "manifest.json is not a regular file")
         return None
     try:
-        return Manifest.model_validate_json(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as err:
         log.add(str(path), f"cannot read the file: {err.strerror or err}")
         return None
+    info = manifest_info(raw)
+    if info is not None:
+        return info
+    from pydantic import ValidationError
+
+    try:
+        return _model_info(raw)
     except ValidationError as err:
         for e in err.errors():
             log.add(str(path), e["msg"], field=".".join(str(p) for p in e["loc"]) or None)
         return None
 
 
-def verify_files(root: Path, manifest: Manifest, log: ProblemLog, tree: Tree | None = None) -> Tree:
+#: Keys of manifest.json's object, of each files / tables / provenance entry (the models' fields).
+_TOP_KEYS = frozenset({"name", "dataset_version", "schema_version", "format_version", "files", "tables", "inputs"})
+_INT_FIELDS = {FileInfo: ("size",), TableInfo: ("num_rows",)}
+_SHA256 = re.compile(SHA256_PATTERN)
+#: A \uD800-\uDFFF escape: json.loads keeps a lone surrogate, the model's JSON parser rejects it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def manifest_info(raw: bytes) -> ManifestInfo | None:
+    """manifest.json's bytes as a ManifestInfo when the `Manifest` model surely accepts them, else None (the model decides).
+
+    Plain json and type checks, written by hand to spare `validate` importing pydantic and building
+    the model; what it accepts, the model accepts with the same values (tests/dataset/test_manifest_info.py).
+    Anything unusual (a BOM, a surrogate escape, a float, a missing key) is left to the model.
+    """
+    try:
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff") or _SURROGATE_ESCAPE.search(text):
+            return None
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not _TOP_KEYS <= data.keys() <= _TOP_KEYS | {"provenance"}:
+        return None
+    if not all(type(data[key]) is str for key in ("name", "dataset_version", "schema_version", "format_version")):
+        return None
+    inputs, provenance = data["inputs"], data.get("provenance")
+    if type(inputs) is not dict or not all(type(v) is str for v in inputs.values()):
+        return None
+    files, tables = _entries(data["files"], FileInfo), _entries(data["tables"], TableInfo)
+    layers = _entries(provenance, LayerInfo) if provenance is not None else None
+    if files is None or tables is None or (provenance is not None and layers is None):
+        return None
+    if not all(e.size >= 0 and type(e.sha256) is str and _SHA256.fullmatch(e.sha256) for e in files.values()):
+        return None
+    if not all(type(e.file) is str and e.num_rows >= 0 for e in tables.values()):
+        return None
+    if layers is not None and not all(e.source in ("gold", "silver", "absent") and _nonempty(e.method) and _nonempty(e.version) for e in layers.values()):
+        return None
+    return ManifestInfo(
+        data["name"], data["dataset_version"], data["schema_version"], data["format_version"], files, tables, dict(inputs), layers
+    )
+
+
+def _entries(value: object, kind: type) -> dict | None:
+    """A JSON object of entries as {key: kind(...)} when each is an object with exactly kind's fields (ints as ints), else None."""
+    if type(value) is not dict:
+        return None
+    keys, ints = frozenset(kind._fields), _INT_FIELDS.get(kind, ())
+    out = {}
+    for key, entry in value.items():
+        if type(entry) is not dict or entry.keys() != keys or any(type(entry[f]) is not int for f in ints):
+            return None
+        out[key] = kind(**entry)
+    return out
+
+
+def _model_info(raw: bytes) -> ManifestInfo:
+    """manifest.json's bytes validated by the `Manifest` model (pydantic's ValidationError if it rejects them)."""
+    from .manifest_model import Manifest
+
+    m = Manifest.model_validate_json(raw)
+    return ManifestInfo(
+        m.name, m.dataset_version, m.schema_version, m.format_version,
+        {k: FileInfo(e.size, e.sha256) for k, e in m.files.items()},
+        {k: TableInfo(e.file, e.num_rows) for k, e in m.tables.items()},
+        dict(m.inputs),
+        {k: LayerInfo(e.source, e.method, e.version) for k, e in m.provenance.items()} if m.provenance is not None else None,
+    )
+
+
+def _nonempty(value: object) -> bool:
+    return type(value) is str and len(value) >= 1
+
+
+def verify_files(root: Path, manifest: ManifestInfo, log: ProblemLog, tree: Tree | None = None) -> Tree:
     """Check every listed file's size and sha256; report missing, extra and stray entries; return the tree."""
     tree = tree if tree is not None else scan_tree(root)
     listed = set()
@@ -237,10 +324,11 @@ def not_our_output(root: Path) -> str | None:
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
             return "its manifest.json is not a regular file"
-        manifest = Manifest.model_validate_json(path.read_bytes())
+        raw = path.read_bytes()
+        manifest = manifest_info(raw) or _model_info(raw)
     except FileNotFoundError:
         return "it has no manifest.json"
-    except (OSError, ValidationError):
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return "its manifest.json is not one written by ceasefire-news"
     tree = scan_tree(root)
     strays = tree.strays()

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import operator
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import ValidationError
 
 from ..errors import Located, ProblemLog
-from ..schema.models import Record
+from ..schema.rules import columns_valid
 from ..schema.tables import TABLES, Table
 from ..versions import FORMAT_VERSION, SCHEMA_VERSION, UNRELEASED
+
+if TYPE_CHECKING:
+    from ..schema.models import Record
 
 #: Key of our own entry in each Parquet file's key-value metadata.
 METADATA_KEY = b"ceasefire_news"
@@ -129,7 +134,7 @@ def to_arrow(table: Table, records: list[Record] | pa.Table, *, dataset_version:
             raise ValueError(f"{table.name}: Arrow schema {records.schema} differs from the declared one")
         return records.replace_schema_metadata(table_schema(table, dataset_version=dataset_version).metadata)
     names = list(table.columns)
-    get = attrgetter(*names)
+    get = operator.attrgetter(*names)
     if len(names) == 1:  # attrgetter of one name gives the value itself, not a tuple
         values: list = [[get(r) for r in records]]
     else:
@@ -151,6 +156,38 @@ def dense(array: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(array.type, len(array), [None, *array.buffers()[1:]], null_count=0, offset=array.offset)
 
 
+#: Up to this many bytes of strings, `take_values` gathers them itself rather than with Arrow's take
+#: kernel, whose module pyarrow.compute costs about 0.07 CPU-seconds to import (a fifth of `validate`'s
+#: start-up); larger takes (the pairs of thousands of documents) use Arrow's.
+SMALL_TAKE_BYTES = 8 << 20
+
+
+def take_values(values: pa.Array, indices: Any) -> pa.Array:
+    """`values.take(indices)` for a null-free string array and a NumPy integer array: the same array and buffers.
+
+    A small take joins the values' bytes in Python (one slice per value, one join) and adds the
+    all-valid bitmap Arrow's take adds, so `nbytes` (reported in the card) does not depend on the
+    path; tests/dataset/test_storage.py checks both paths against Arrow's take.
+    """
+    import numpy as np
+
+    indices = np.asarray(indices, dtype=np.int64)
+    if not pa.types.is_string(values.type) or values.null_count or values.offset:
+        return values.take(arrow_array(indices, pa.int64()))
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1)
+    lengths = (offsets[1:] - offsets[:-1])[indices]
+    new_offsets = np.zeros(len(indices) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=new_offsets[1:])
+    if int(new_offsets[-1]) > SMALL_TAKE_BYTES:
+        return values.take(arrow_array(indices, pa.int64()))
+    data = values.buffers()[2].to_pybytes() if values.buffers()[2] is not None else b""
+    bounds = offsets.tolist()
+    items = [data[a:b] for a, b in zip(bounds, bounds[1:])]
+    bitmap = pa.py_buffer(np.packbits(np.ones(len(indices), dtype=bool), bitorder="little"))
+    buffers = [bitmap, pa.py_buffer(new_offsets), pa.py_buffer(b"".join([items[i] for i in indices.tolist()]))]
+    return pa.Array.from_buffers(values.type, len(indices), buffers, null_count=-1)  # -1 keeps the bitmap
+
+
 def take(data: pa.Table, indices: pa.Array | object) -> pa.Table:
     """Rows of data at indices, one chunk per column, without redundant validity bitmaps."""
     taken = data.take(indices).combine_chunks()
@@ -159,6 +196,8 @@ def take(data: pa.Table, indices: pa.Array | object) -> pa.Table:
 
 def sort_by_key(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
     """The rows of data in ascending key order (Arrow sort; an already sorted table is returned as is)."""
+    if in_key_order(data, key):
+        return data
     import numpy as np
     import pyarrow.compute as pc
 
@@ -166,6 +205,20 @@ def sort_by_key(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
     if np.array_equal(numpy_view(indices), np.arange(len(indices))):
         return data
     return take(data, indices)
+
+
+def in_key_order(data: pa.Table, key: tuple[str, ...]) -> bool:
+    """Whether the rows are already in ascending key order (what Arrow's stable sort would leave as is).
+
+    Plain Python over the key columns, so that checking tables that come sorted (every table
+    `validate` reads back) does not import pyarrow.compute (0.07 CPU-seconds of start-up). Python
+    orders str by code point, which is Arrow's order of their UTF-8 bytes; a key with nulls is left to Arrow.
+    """
+    if any(data.column(k).null_count for k in key):
+        return False
+    columns = [data.column(k).to_pylist() for k in key]
+    rows = list(zip(*columns)) if len(columns) > 1 else columns[0]
+    return all(map(operator.le, rows, islice(rows, 1, None)))
 
 
 #: How every Parquet file of a dataset is written (single-file tables and silver shards alike).
@@ -260,8 +313,20 @@ def read_footer(config: str, path: Path, log: ProblemLog) -> int | None:
     return meta.num_rows
 
 
+@lru_cache(maxsize=None)
+def row_type(model: str, columns: tuple[str, ...]) -> type:
+    """A light, immutable record class with the model's field names (a NamedTuple), for rows already known valid."""
+    return namedtuple(model, columns)
+
+
 def read_parquet(config: str, path: Path, log: ProblemLog, table: Table | None = None) -> list[Located]:
-    """Read a config's Parquet file back into validated records, each located by row (`table`: another declaration of the config)."""
+    """Read a config's Parquet file back into validated records, each located by row (`table`: another declaration of the config).
+
+    The rows are checked column by column against the model's field rules (schema/rules.py) and,
+    when all pass, returned as light records (`row_type`) with the same fields: no pydantic object
+    is made, and pydantic is not imported. Only a table with a problem goes through the pydantic
+    model, row by row, which words each problem with its row, doc_id and field.
+    """
     table = table if table is not None else TABLES[config]
     try:
         # ParquetFile, not read_table: read_table goes through pyarrow.dataset, which imports pandas
@@ -273,6 +338,18 @@ def read_parquet(config: str, path: Path, log: ProblemLog, table: Table | None =
     if data.schema.remove_metadata() != table.arrow_schema:
         log.add(str(path), f"schema differs from the declared {config} schema: {data.schema.remove_metadata()}")
         return []
+    names = tuple(table.columns)
+    columns = {name: data.column(name).to_pylist() for name in names}
+    if columns_valid(table.model_name, columns):
+        make = row_type(table.model_name, names)._make
+        return [Located(make(row), str(path), row=row_no) for row_no, row in enumerate(zip(*columns.values()))]
+    return _read_records(table, data, path, log)
+
+
+def _read_records(table: Table, data: pa.Table, path: Path, log: ProblemLog) -> list[Located]:
+    """Every row of data as a validated pydantic record; each invalid row is a problem (row, doc_id, field)."""
+    from pydantic import ValidationError
+
     out: list[Located] = []
     for row_no, row in enumerate(data.to_pylist()):
         try:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import Located, ProblemLog
-from ..schema.models import PAIR_LABELS, Alignment, AlignmentJudgement, Sentence, SegmentPair
-from ..dataset.storage import arrow_array
+from ..schema.rules import PAIR_LABELS
+
+if TYPE_CHECKING:
+    from ..schema.models import Alignment, AlignmentJudgement, Sentence, SegmentPair
+from ..dataset.storage import arrow_array, take_values
 from ..schema.tables import TABLES
 
 #: A link's key: (doc_a, index_a, doc_b, index_b).
@@ -125,13 +129,13 @@ def sentence_pairs(texts: Mapping[str, Sequence[str]], links: Iterable[Alignment
     labels[rows] = [PAIR_LABELS.index(x.relation) for x in links]
     names = arrow_array(docs, pa.string())
     columns = [
-        names.take(arrow_array(da, pa.int64())),
+        take_values(names, da),
         arrow_array((ga - offsets[da]).astype(np.int32), pa.int32()),
-        names.take(arrow_array(db, pa.int64())),
+        take_values(names, db),
         arrow_array((gb - offsets[db]).astype(np.int32), pa.int32()),
-        arrow_array(PAIR_LABELS, pa.string()).take(arrow_array(labels, pa.int64())),  # label names (format 2)
-        all_texts.take(arrow_array(ga, pa.int64())),
-        all_texts.take(arrow_array(gb, pa.int64())),
+        take_values(arrow_array(PAIR_LABELS, pa.string()), labels),  # label names (format 2)
+        take_values(all_texts, ga),
+        take_values(all_texts, gb),
     ]
     return pa.Table.from_arrays(columns, schema=table.arrow_schema)
 

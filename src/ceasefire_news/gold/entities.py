@@ -9,11 +9,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
-from ..schema.models import NAME_LABELS, NER_TAGS, LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
+from ..schema.rules import NAME_LABELS, NER_TAGS
 from .segments import check_span_text, group_by_doc
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from ..schema.models import LabelledSpan, Mention, MentionAnnotation, NerRow, Referent, Sentence
 
 # Hand-written tokenizer (no library): it must be deterministic, keep exact document offsets
 # and split wherever a gold mention starts or ends, which general tokenizers (spaCy, NLTK)
@@ -33,7 +35,7 @@ def mention_id(m: MentionAnnotation) -> str:
 
 
 #: A checked mention: its located annotation and the index of the segment that holds it.
-Checked = tuple[Located[MentionAnnotation], int]
+Checked = tuple["Located[MentionAnnotation]", int]
 
 
 def check_mentions(
@@ -43,6 +45,8 @@ def check_mentions(
     log: ProblemLog,
 ) -> list[Located[Mention]]:
     """Check every mention against its document and segments; return them as located table rows."""
+    from ..schema.models import Mention, MentionAnnotation
+
     fields = tuple(MentionAnnotation.model_fields)
     out: list[Located[Mention]] = []
     for item, index in checked_mentions(texts, segments, items, log):
@@ -209,6 +213,8 @@ def _by_segment(mentions: list[Located[Mention]]) -> dict[tuple[str, int], list[
 
 def ner_rows(texts: Mapping[str, str], segments: Mapping[str, list[Sentence]], mentions: list[Located[Mention]], log: ProblemLog) -> list[NerRow]:
     """One IOB2-tagged row per segment; a mention whose edges are not token edges is a problem."""
+    from ..schema.models import NerRow
+
     by_seg = _by_segment(mentions)
     rows = []
     for doc_id, segs in segments.items():

@@ -16,11 +16,13 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
-from ..schema.models import GROUP_LEVELS, RELATIONS, DuplicateGroups, Pair
+from ..schema.rules import GROUP_LEVELS, RELATIONS
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
+
+    from ..schema.models import DuplicateGroups, Pair
 
 
 def relation(a: DuplicateGroups, b: DuplicateGroups) -> str:
@@ -36,6 +38,8 @@ def relation(a: DuplicateGroups, b: DuplicateGroups) -> str:
 
 def make_pairs(groups: Iterable[DuplicateGroups]) -> list[Pair]:
     """Every unordered pair of documents once (doc_a < doc_b) with its relation."""
+    from ..schema.models import Pair
+
     ordered = sorted(groups, key=lambda g: g.doc_id)
     return [Pair(doc_a=a.doc_id, doc_b=b.doc_id, relation=relation(a, b)) for a, b in combinations(ordered, 2)]
 
@@ -93,15 +97,21 @@ def pair_count(n_docs: int) -> int:
     return n_docs * (n_docs - 1) // 2
 
 
-def _level_codes(groups: pa.Table) -> tuple[pa.Array, list[np.ndarray]]:
-    """Doc ids in sorted order and, per group level finest first, an integer group code per document."""
-    import pyarrow.compute as pc
+def _level_codes(groups: pa.Table) -> tuple[list[str], list[np.ndarray]]:
+    """Doc ids in sorted order and, per group level finest first, an integer group code per document.
 
-    from ..dataset.storage import numpy_view, take
+    Plain Python over one row per document (cheap next to the n(n-1)/2 pairs), which spares
+    `validate` importing pyarrow.compute; Python orders str as Arrow orders their UTF-8 bytes.
+    """
+    import numpy as np
 
-    ordered = take(groups, pc.sort_indices(groups, sort_keys=[("doc_id", "ascending")]))
-    codes = [numpy_view(ordered.column(level).combine_chunks().dictionary_encode().indices) for level in GROUP_LEVELS]
-    return ordered.column("doc_id").combine_chunks(), codes
+    ids = groups.column("doc_id").to_pylist()
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    codes = []
+    for level in GROUP_LEVELS:
+        values, seen = groups.column(level).to_pylist(), {}
+        codes.append(np.array([seen.setdefault(values[i], len(seen)) for i in order], dtype=np.int64))
+    return [ids[i] for i in order], codes
 
 
 def _relations(codes: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -122,13 +132,13 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
     import numpy as np
     import pyarrow as pa
 
-    from ..dataset.storage import arrow_array, dense
+    from ..dataset.storage import arrow_array, dense, take_values
     from ..schema.tables import TABLES
 
     schema = TABLES["pairs"].arrow_schema
-    names = arrow_array(RELATIONS, pa.string())
-    doc_ids, codes = _level_codes(groups)
-    n = len(doc_ids)
+    sorted_ids, codes = _level_codes(groups)
+    doc_ids, names = arrow_array(sorted_ids, pa.string()), arrow_array(RELATIONS, pa.string())
+    n = len(sorted_ids)
     total = pair_count(n)
     # Pair number k in lexicographic order of (a, b): row a starts at first[a] = a*n - a(a+1)/2.
     index = np.arange(n, dtype=np.int64)
@@ -137,11 +147,7 @@ def pair_batches(groups: pa.Table, batch_rows: int) -> Iterator[pa.Table]:
         k = np.arange(start, min(start + batch_rows, total), dtype=np.int64)
         a = np.searchsorted(first, k, side="right") - 1
         b = k - first[a] + a + 1
-        columns = [
-            doc_ids.take(arrow_array(a, pa.int64())),
-            doc_ids.take(arrow_array(b, pa.int64())),
-            names.take(arrow_array(_relations(codes, a, b), pa.int64())),
-        ]
+        columns = [take_values(doc_ids, a), take_values(doc_ids, b), take_values(names, _relations(codes, a, b))]
         yield pa.Table.from_arrays([dense(c) for c in columns], schema=schema)
 
 
@@ -173,7 +179,10 @@ def check_pairs_table(groups: pa.Table, pairs: pa.Table, file: str, log: Problem
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    doc_ids, codes = _level_codes(groups)
+    from ..dataset.storage import arrow_array
+
+    sorted_ids, codes = _level_codes(groups)
+    doc_ids = arrow_array(sorted_ids, pa.string())
     n = len(doc_ids)
     if pairs.num_rows == pair_count(n) and _equals_derived(groups, pairs):
         return  # the common case, in one streamed comparison; the rest only locates problems

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from ..errors import Located, ProblemLog
-from ..schema.models import Sentence
+
+if TYPE_CHECKING:
+    from ..schema.models import Sentence
 
 
 def group_by_doc(items: Iterable[Located]) -> dict[str, list[Located]]:

@@ -2,66 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: Segment roles, in ClassLabel order (ANNOTATION_GUIDELINES.md section 1).
-Role = Literal["title", "heading", "body", "list_item", "boilerplate"]
-ROLES: tuple[str, ...] = get_args(Role)
+from .rules import (  # the constants live in a pydantic-free module (re-exported here)
+    ALIGNMENT_RELATIONS,
+    COMMIT_PATTERN,
+    DOC_ID_PATTERN,
+    ENTITY_LABELS,
+    GROUP_LEVELS,
+    KB_ID_PATTERN,
+    NAME_LABELS,
+    NER_TAGS,
+    PAIR_LABELS,
+    RELATIONS,
+    REPO_PATH_PATTERN,
+    REPOSITORY_PATTERN,
+    ROLES,
+    SHA256_PATTERN,
+    URL_PATTERN,
+)
 
-#: The 18 OntoNotes 5 entity types, in ClassLabel order (section 2).
-EntityLabel = Literal[
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-]
-ENTITY_LABELS: tuple[str, ...] = get_args(EntityLabel)
-
-#: Types that name a thing and may carry a Wikidata link and a cross-document entity_id.
-NAME_LABELS: frozenset[str] = frozenset(ENTITY_LABELS[:11])
-
-#: IOB2 tags over the 18 types, in ClassLabel order: O, B-PERSON, I-PERSON, ...
-NER_TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in ENTITY_LABELS for p in ("B", "I"))
-
-#: Duplicate-group levels, finest first (guidelines section 4).
-GroupLevel = Literal["near_duplicate", "event", "topic"]
-GROUP_LEVELS: tuple[str, ...] = get_args(GroupLevel)
-
-#: Pair relations, in ClassLabel order (coarsest first).
-Relation = Literal["unrelated", "same_topic", "same_event", "near_duplicate"]
-RELATIONS: tuple[str, ...] = get_args(Relation)
-
-#: Cross-document segment links that are written down, in ClassLabel order (guidelines section 3).
-AlignmentRelation = Literal["equivalent", "partial"]
-ALIGNMENT_RELATIONS: tuple[str, ...] = get_args(AlignmentRelation)
-
-#: Label of every cross-document segment pair, in ClassLabel order: unrelated is derived (not written).
-PairLabel = Literal["unrelated", "partial", "equivalent"]
-PAIR_LABELS: tuple[str, ...] = get_args(PairLabel)
-
-DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-KB_ID_PATTERN = r"^Q[1-9][0-9]*$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
-URL_PATTERN = r"^https?://\S+$"
-REPOSITORY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$"
-REPO_PATH_PATTERN = r"^[^/\s][^\n]*[^/\s]$|^[^/\s]$"
-COMMIT_PATTERN = r"^[0-9a-f]{40}$"
+# Literal types of the label sets (Literal[("a", "b")] is Literal["a", "b"]).
+Role = Literal[ROLES]  # type: ignore[valid-type]
+EntityLabel = Literal[ENTITY_LABELS]  # type: ignore[valid-type]
+GroupLevel = Literal[GROUP_LEVELS]  # type: ignore[valid-type]
+Relation = Literal[RELATIONS]  # type: ignore[valid-type]
+AlignmentRelation = Literal[ALIGNMENT_RELATIONS]  # type: ignore[valid-type]
+PairLabel = Literal[PAIR_LABELS]  # type: ignore[valid-type]
 
 
 class Record(BaseModel):

@@ -14,28 +14,12 @@ from typing import TYPE_CHECKING, Any, Union
 
 import pyarrow as pa
 
-from .models import (
-    ALIGNMENT_RELATIONS,
-    ENTITY_LABELS,
-    NER_TAGS,
-    PAIR_LABELS,
-    RELATIONS,
-    ROLES,
-    Alignment,
-    Document,
-    DuplicateGroups,
-    Mention,
-    NerRow,
-    CandidatePair,
-    Pair,
-    Record,
-    Sentence,
-    SentenceEmbedding,
-    SentencePair,
-)
+from .rules import ALIGNMENT_RELATIONS, ENTITY_LABELS, NER_TAGS, PAIR_LABELS, RELATIONS, ROLES
 
 if TYPE_CHECKING:
     import datasets
+
+    from .models import Record
 
 SPLIT = "test"
 
@@ -114,11 +98,18 @@ class Table:
     """One config of the dataset: its record model, declared columns and schemas, and key."""
 
     name: str
-    model: type[Record]
+    model_name: str
     columns: dict[str, Feature]
     arrow_schema: pa.Schema
     key: tuple[str, ...]
     description: str
+
+    @cached_property
+    def model(self) -> type[Record]:
+        """The pydantic model of a row (schema/models.py), imported on first use: reading a valid table needs none."""
+        from . import models
+
+        return getattr(models, self.model_name)
 
     @cached_property
     def features(self) -> datasets.Features:
@@ -150,8 +141,8 @@ class Table:
         return self.model.model_validate(row)
 
 
-def _table(name: str, model: type[Record], key: tuple[str, ...], description: str, *columns: tuple[str, Feature, bool]) -> Table:
-    """Declare a table's columns once: (name, feature, nullable) -> Table with its Arrow schema."""
+def _table(name: str, model: str, key: tuple[str, ...], description: str, *columns: tuple[str, Feature, bool]) -> Table:
+    """Declare a table's columns once: (name, feature, nullable) -> Table with its Arrow schema (model: its class name in models.py)."""
     schema = pa.schema([pa.field(col, feature.arrow_type(), nullable=nullable) for col, feature, nullable in columns])
     return Table(name, model, {col: feature for col, feature, _ in columns}, schema, key, description)
 
@@ -162,7 +153,7 @@ REQUIRED, NULLABLE = False, True
 
 DOCUMENTS = _table(
     "documents",
-    Document,
+    "Document",
     ("doc_id",),
     "One row per article: the full text, its title and its checksum.",
     ("doc_id", _STR, REQUIRED),
@@ -175,7 +166,7 @@ DOCUMENTS = _table(
 
 SENTENCES = _table(
     "sentences",
-    Sentence,
+    "Sentence",
     ("doc_id", "index"),
     "One row per gold segment (sentence, title, heading, list item or boilerplate).",
     ("doc_id", _STR, REQUIRED),
@@ -188,7 +179,7 @@ SENTENCES = _table(
 
 ENTITIES = _table(
     "entities",
-    Mention,
+    "Mention",
     ("doc_id", "start", "end"),
     "One row per gold entity mention (18 OntoNotes types) with Wikidata link and entity id.",
     ("doc_id", _STR, REQUIRED),
@@ -204,7 +195,7 @@ ENTITIES = _table(
 
 NER = _table(
     "ner",
-    NerRow,
+    "NerRow",
     ("doc_id", "sentence_index"),
     "One row per segment: tokens with document offsets and IOB2 tags (CoNLL-style view).",
     ("doc_id", _STR, REQUIRED),
@@ -217,7 +208,7 @@ NER = _table(
 
 DUPLICATE_GROUPS = _table(
     "duplicate_groups",
-    DuplicateGroups,
+    "DuplicateGroups",
     ("doc_id",),
     "One row per document: its gold group at the near_duplicate, event and topic levels.",
     ("doc_id", _STR, REQUIRED),
@@ -228,7 +219,7 @@ DUPLICATE_GROUPS = _table(
 
 PAIRS = _table(
     "pairs",
-    Pair,
+    "Pair",
     ("doc_a", "doc_b"),
     "Every unordered document pair once, with the finest level the two share.",
     ("doc_a", _STR, REQUIRED),
@@ -238,7 +229,7 @@ PAIRS = _table(
 
 ALIGNMENTS = _table(
     "alignments",
-    Alignment,
+    "Alignment",
     ("doc_a", "doc_b", "index_a", "index_b"),
     "One row per gold cross-document segment link (equivalent or partial), with both segment texts.",
     ("doc_a", _STR, REQUIRED),
@@ -252,7 +243,7 @@ ALIGNMENTS = _table(
 
 SENTENCE_PAIRS = _table(
     "sentence_pairs",
-    SentencePair,
+    "SentencePair",
     ("doc_a", "doc_b", "index_a", "index_b"),
     "Every cross-document segment pair once (doc_a < doc_b), labelled unrelated, partial or equivalent.",
     ("doc_a", _STR, REQUIRED),
@@ -267,7 +258,7 @@ SENTENCE_PAIRS = _table(
 #: The `pairs` table of a silver build: only the candidate pairs of the grouping, with their scores.
 CANDIDATE_PAIRS = _table(
     "pairs",
-    CandidatePair,
+    "CandidatePair",
     ("doc_a", "doc_b"),
     "Candidate document pairs of the silver grouping (not every pair), with their scores and the finest level the two share.",
     ("doc_a", _STR, REQUIRED),
@@ -292,7 +283,7 @@ def data_file(config: str) -> str:
 #: Optional silver-only tables: written only when their stage is asked for (build --embeddings).
 SENTENCE_EMBEDDINGS = _table(
     "sentence_embeddings",
-    SentenceEmbedding,
+    "SentenceEmbedding",
     ("doc_id", "index"),
     "One row per segment: its sentence embedding (silver, optional stage; the model is named in the card and manifest).",
     ("doc_id", _STR, REQUIRED),

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..dataset.manifest import Manifest
+from ..dataset.manifest import ManifestInfo
 from ..dataset.shards import read_shards, with_label_names
 from ..dataset.storage import read_metadata, read_parquet
 from ..errors import ProblemLog
-from ..schema.models import GROUP_LEVELS
+from ..schema.rules import GROUP_LEVELS
 from ..schema.tables import declared_table
 
 PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
@@ -29,7 +29,7 @@ OPTIONAL_PER_DOCUMENT = ("sentence_embeddings",)
 UNIT_TOLERANCE = 1e-3
 
 
-def validate_silver(root: Path, manifest: Manifest, log: ProblemLog) -> None:
+def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None:
     """Check a build whose manifest records provenance (at least one silver table)."""
     from ..gold.checks import REQUIRED_TABLES, _check_document_rows, _check_documents, _compare
     from ..gold.entities import check_mentions
@@ -105,7 +105,7 @@ def _shard_problem(docs: pa.Table, sents: pa.Table, ents: pa.Table) -> tuple[str
     import numpy as np
 
     from ..gold.segments import is_list_marker
-    from ..schema.models import DOC_ID_PATTERN, ENTITY_LABELS, KB_ID_PATTERN, NAME_LABELS, ROLES, SHA256_PATTERN
+    from ..schema.rules import DOC_ID_PATTERN, ENTITY_LABELS, KB_ID_PATTERN, NAME_LABELS, ROLES, SHA256_PATTERN
 
     def all_true(values: pa.Array | pa.ChunkedArray) -> bool:
         return bool(pc.all(pc.fill_null(values, False)).as_py() if len(values) else True)
@@ -323,7 +323,7 @@ def _check_identities(paths: list[Path], log: ProblemLog) -> None:
             log.add(str(paths[0].parent), f"{key} {bad.column(key)[0].as_py()!r} has more than one {other} across the table", field=other)
 
 
-def _check_files(root: Path, manifest: Manifest, name: str, paths: list[Path], silver_groups: bool, log: ProblemLog) -> None:
+def _check_files(root: Path, manifest: ManifestInfo, name: str, paths: list[Path], silver_groups: bool, log: ProblemLog) -> None:
     table = declared_table(name, silver_groups)
     rows = 0
     for path in paths:
