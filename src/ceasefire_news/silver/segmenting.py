@@ -19,7 +19,7 @@ import bisect
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -38,6 +38,8 @@ _TERMINAL = ".?!…"
 _WORD = re.compile(r"\S+")
 #: U.S., J.D., a.m. (two or more single letters with periods) or one capital initial (J.).
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
+#: Most tokens whose abbreviation test is remembered (the tokens before a full stop repeat across documents).
+_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,17 @@ class Cues:
     wrap_max_width: int
     wrap_min_full_fraction: float
     wrap_slack: int
+    _abbreviation_memo: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def is_abbreviation(self, token: str) -> bool:
         """True if a token ending in '.' is an abbreviation or an initial (U.S., Mr., J.)."""
-        token = token.lstrip(_OPENERS)
-        return (
-            token.lower() in self.abbreviations
-            or _INITIALS.fullmatch(token) is not None
-        )
+        known = self._abbreviation_memo.get(token)
+        if known is None:
+            bare = token.lstrip(_OPENERS)
+            known = bare.lower() in self.abbreviations or _INITIALS.fullmatch(bare) is not None
+            if len(self._abbreviation_memo) < _MEMO_SIZE:
+                self._abbreviation_memo[token] = known
+        return known
 
     def is_header(self, line: str) -> bool:
         """True if a whole line opens a boilerplate section ("Sources include:")."""
@@ -156,35 +161,29 @@ def wrap_width(text: str, lines: list[Line | None], cues: Cues) -> int | None:
     return width if full >= cues.wrap_min_full_fraction * len(followed) else None
 
 
-def _ends_terminal(s: str) -> bool:
-    """True if s ends with sentence-final punctuation, possibly followed by closing quotes/brackets."""
-    s = s.rstrip(_CLOSERS)
-    return bool(s) and s[-1] in _TERMINAL
-
-
-def _joins(text: str, prev: Line, p: str, n: str, block_start: int, width: int | None, cues: Cues) -> bool:
+def _joins(text: str, p: str, n: str, p_indent: int, p_end: int, block_start: int, width: int | None, cues: Cues) -> bool:
     """True if the break between two adjacent non-empty lines (contents p and n) is a hard wrap inside a sentence.
 
     The caller has already ruled out the cases that never join: n is a list item, or p or n is a
-    boilerplate header. p and n are stripped and non-empty.
+    boilerplate header. p and n are stripped and non-empty; p_indent is the characters before p on
+    its line, p_end where p ends in the text.
     """
-    if p.count("(") > p.count(")") or p.count("[") > p.count("]"):
+    if ("(" in p and p.count("(") > p.count(")")) or ("[" in p and p.count("[") > p.count("]")):
         return True  # an open bracket on this line continues on the next: "(Related:\n..."
     tail = p[-1]
     if tail == ":":
         return False  # a line introducing a quotation or a list is its own segment
-    first_lower = n[0].islower()
-    last = p.rsplit(None, 1)[-1]
-    if _ends_terminal(p) and not (tail == "." and cues.is_abbreviation(last)):
-        return first_lower
-    if first_lower:
+    core = p.rstrip(_CLOSERS)  # sentence-final punctuation, possibly followed by closing quotes/brackets
+    if core and core[-1] in _TERMINAL and not (tail == "." and cues.is_abbreviation(p.rsplit(None, 1)[-1])):
+        return n[0].islower()
+    if n[0].islower():
         return True
-    if last.lower() in cues.function_words or tail in ",;–—“‘" or p.endswith(" -"):
+    if tail in ",;–—“‘" or p.endswith(" -") or p.rsplit(None, 1)[-1].lower() in cues.function_words:
         return True
-    block_text = text[block_start : prev.end]
+    block_text = text[block_start:p_end]
     if block_text.count("“") > block_text.count("”") or block_text.count('"') % 2 == 1:
         return True  # inside an open quotation
-    if width is not None and len(p) + (prev.content - prev.start) + 1 + len(n.split(None, 1)[0]) > width:
+    if width is not None and len(p) + p_indent + 1 + len(n.split(None, 1)[0]) > width:
         return True  # a full line of a hard-wrapped document
     return False
 
@@ -197,37 +196,35 @@ def blocks(text: str, cues: Cues | None = None) -> list[Block]:
     is_header = cues.boilerplate_headers.search
     max_section_line = cues.max_boilerplate_line_chars
     out: list[Block] = []
-    # The block being built (start, end, is_list, boilerplate) and the previous line, its content and
-    # whether it is a header: each line's header test runs once, not once per neighbour.
-    cur: list = []
-    prev: Line | None = None
-    prev_text = ""
-    prev_header = False
+    # The block being built, and the previous line (its content, indentation, end and whether it is
+    # a header; p is None after an empty line): each line's header test runs once, not once per neighbour.
+    b_start = b_end = -1
+    b_list = b_boilerplate = False
+    p: str | None = None
+    p_indent = p_end = 0
+    p_header = False
     in_section = False
     for line in lines:
         if line is None:
-            prev = None
+            p = None
             in_section = False
             continue
-        content = text[line.content : line.end]
-        header = is_header(content) is not None
-        if (
-            prev is not None
-            and not (line.is_list or header or prev_header)
-            and _joins(text, prev, prev_text, content, cur[0], width, cues)
-        ):
-            cur[1] = line.end
+        start, content, end, is_list = line
+        n = text[content:end]
+        header = is_header(n) is not None
+        if p is not None and not (is_list or header or p_header) and _joins(text, p, n, p_indent, p_end, b_start, width, cues):
+            b_end = end
         else:
-            if cur:
-                out.append(Block(*cur))
-            if in_section and line.end - line.content > max_section_line:
+            if b_start >= 0:
+                out.append(Block(b_start, b_end, b_list, b_boilerplate))
+            if in_section and end - content > max_section_line:
                 in_section = False
             if header:
                 in_section = True
-            cur = [line.content, line.end, line.is_list, in_section]
-        prev, prev_text, prev_header = line, content, header
-    if cur:
-        out.append(Block(*cur))
+            b_start, b_end, b_list, b_boilerplate = content, end, is_list, in_section
+        p, p_indent, p_end, p_header = n, content - start, end, header
+    if b_start >= 0:
+        out.append(Block(b_start, b_end, b_list, b_boilerplate))
     return out
 
 
@@ -342,16 +339,20 @@ def blingfire_ends(text: str) -> list[int]:
     data = text.encode("utf-8")
     if not data:
         return []
+    # The output (the sentences' bytes, each followed by at most one '\n') is never longer than twice
+    # the input, so that is the capacity passed. Not the buffers' size: blingfire zeroes that many
+    # offsets per call, which for a short document behind a long one cost more than the splitting.
+    # The start offsets are not needed, so none are asked for (blingfire accepts NULL there).
     size = len(data) * 2
     buffers = getattr(_BUFFERS, "value", None)
     if buffers is None or buffers[0] < size:
-        # Reused between calls (per thread), grown when needed: allocating three buffers of twice the
-        # text's size per document cost as much as blingfire's own work.
-        size = max(size, 1 << 16)
-        buffers = _BUFFERS.value = (size, ctypes.create_string_buffer(size), (ctypes.c_int32 * size)(), (ctypes.c_int32 * size)())
-    size, out, starts, ends = buffers
+        # Reused between calls (per thread), grown when needed: allocating the buffers per document
+        # cost as much as blingfire's own work.
+        grown = max(size, 1 << 16)
+        buffers = _BUFFERS.value = (grown, ctypes.create_string_buffer(grown), (ctypes.c_int32 * grown)())
+    _, out, ends = buffers
     n = blingfire.blingfire.TextToSentencesWithOffsets(
-        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size)
+        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), None, ctypes.byref(ends), ctypes.c_int(size)
     )
     if n < 0 or n > size:
         return [len(text)]
