@@ -160,3 +160,34 @@ def test_silver_segments_of_the_seeds_are_pinned(data_regression) -> None:
     texts = seed_texts()
     table = segment_batch(pa.table({"doc_id": list(texts), "text": list(texts.values())}))
     data_regression.check([{k: v for k, v in row.items() if k != "text"} for row in table.to_pylist()])
+
+
+#: Texts that reach the rarer branches of the rules (indented and tab-indented lines, bare "- ",
+#: CRLF and Unicode whitespace, inline boilerplate across wraps, abbreviations at a line's end or a
+#: block's start, open quotations and brackets across lines, headers and long boilerplate lines).
+_EDGE_TEXTS = [
+    "  Indented Title Line\n\tTabbed line about the U.S.\n\tArmy and Gen.\nSmith met. Then left.",
+    "- \n-\n- item one. Two.\n-  spaced item\n -not a list\n- \u00a0\n",
+    "Title\r\nFirst line.\r\nsecond line continues.\r\n\r\nNew paragraph (Related: a\r\nstory.) ends here.",
+    "He said \u201cwe will\nnot stop\u201d and \u201cthey\nwill.\u201d Then: \"open\nquote\" closed.\n\u201cA\nB\u201d",
+    "Sources:\nOne Wire\n" + "x" * 210 + "\nAfter the long line.\nRelated stories:\nA Story\n\nBack to body.",
+    "Mr.\nSmith arrived. The U.N.\nThe vote was held at 5 p.m. Officials left. e.g. this. (See also: more) Next.",
+    "Line ending in a comma,\nNext Line Upper\nLine ending in the\nNext -\nDash line \u2014\nEm dash\u2026 and\u2026 More.",
+    "Watch the video below.\nClick here to subscribe.\n\u00a9 2024 Example. All rights reserved.\nAdvertisement\nReporting by A. B.; editing by C.",
+    "A [bracketed\nclause] continues. (Open paren\nCloses here) Done. Read more: x. (Related: y) z.",
+    "J. R. R. Tolkien wrote. U.S.A. and Ph.D. holders. Dr. Who? Yes! No\u2026 \u201cQuoted.\u201d \u2019Single.\u2019",
+    "\u2028Odd separators\u2029 here.\x0bVertical tab.\x0cForm feed. Next\u3000sentence.",
+    "Zelenskyy\u2019s \u201cplan\u201d \u2014 ok. \u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440. \U0001f600 Emoji. Done.",
+]
+
+
+def test_silver_segments_of_rewrapped_seeds_and_edge_texts_are_pinned(data_regression) -> None:
+    texts = {f"edge{i:02d}": t for i, t in enumerate(_EDGE_TEXTS)}
+    for doc_id, text in seed_texts().items():
+        for width in (40, 60, 80):
+            texts[f"{doc_id}@{width}"] = rewrap(text, width)
+    table = segment_batch(pa.table({"doc_id": list(texts), "text": list(texts.values())}))
+    pinned: dict[str, list[str]] = {}
+    for row in table.to_pylist():
+        pinned.setdefault(row["doc_id"], []).append(f"{row['index']} {row['start']}-{row['end']} {row['role']}")
+    data_regression.check(pinned)

@@ -19,14 +19,13 @@ import bisect
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
 import pyarrow as pa
 
-from ..gold.segments import is_list_marker
 
 #: Method and version recorded for silver segments (bump when the rules change).
 METHOD = "rules+blingfire"
@@ -39,6 +38,8 @@ _TERMINAL = ".?!…"
 _WORD = re.compile(r"\S+")
 #: U.S., J.D., a.m. (two or more single letters with periods) or one capital initial (J.).
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
+#: Most tokens whose abbreviation test is remembered (the tokens before a full stop repeat across documents).
+_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,17 @@ class Cues:
     wrap_max_width: int
     wrap_min_full_fraction: float
     wrap_slack: int
+    _abbreviation_memo: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def is_abbreviation(self, token: str) -> bool:
         """True if a token ending in '.' is an abbreviation or an initial (U.S., Mr., J.)."""
-        token = token.lstrip(_OPENERS)
-        return (
-            token.lower() in self.abbreviations
-            or _INITIALS.fullmatch(token) is not None
-        )
+        known = self._abbreviation_memo.get(token)
+        if known is None:
+            bare = token.lstrip(_OPENERS)
+            known = bare.lower() in self.abbreviations or _INITIALS.fullmatch(bare) is not None
+            if len(self._abbreviation_memo) < _MEMO_SIZE:
+                self._abbreviation_memo[token] = known
+        return known
 
     def is_header(self, line: str) -> bool:
         """True if a whole line opens a boilerplate section ("Sources include:")."""
@@ -105,45 +109,37 @@ class Line(NamedTuple):
     is_list: bool
 
 
-@dataclass
-class Block:
+class Block(NamedTuple):
     """Consecutive lines joined by hard wraps: a title, heading, paragraph, list item or boilerplate line."""
 
-    lines: list[Line]
-    boilerplate: bool = False
-
-    @property
-    def start(self) -> int:
-        return self.lines[0].content
-
-    @property
-    def end(self) -> int:
-        return self.lines[-1].end
-
-    @property
-    def is_list(self) -> bool:
-        return self.lines[0].is_list
+    start: int  # the first line's content
+    end: int  # the last line's end
+    is_list: bool  # the first line is a '- ' list item
+    boilerplate: bool  # inside a boilerplate section
 
 
 def split_lines(text: str) -> list[Line | None]:
     """Every line of the text; None for a line that is empty or whitespace only."""
+    # str.lstrip/rstrip strip exactly what str.isspace calls whitespace, so the offsets come from
+    # string lengths: no per-character loop.
     out: list[Line | None] = []
+    append = out.append
     pos = 0
     for raw in text.split("\n"):
-        stripped = raw.rstrip()
-        end = pos + len(stripped)
-        content = pos + (len(raw) - len(raw.lstrip()))
-        is_list = content == pos and is_list_marker(text, pos) if stripped else False
-        if is_list:
-            after = pos + 2
-            while after < end and text[after].isspace():
-                after += 1
-            if after < end:  # a bare "- " line is text, not an empty list item
-                content = after
-            else:
-                is_list = False
-        out.append(Line(pos, content, end, is_list) if content < end else None)
-        pos += len(raw) + 1
+        size = len(raw)
+        body = raw.lstrip()
+        if body:
+            content = pos + size - len(body)
+            is_list = False
+            if raw.startswith("- "):  # is_list_marker at the line's start (no indentation)
+                rest = raw[2:].lstrip()
+                if rest:  # a bare "- " line is text, not an empty list item
+                    content = pos + size - len(rest)
+                    is_list = True
+            append(Line(pos, content, pos + len(raw.rstrip()), is_list))
+        else:
+            append(None)
+        pos += size + 1
     return out
 
 
@@ -157,54 +153,37 @@ def wrap_width(text: str, lines: list[Line | None], cues: Cues) -> int | None:
     if not lengths:
         return None
     width = max(lengths)
-    followed = [a for a, b in zip(lines, lines[1:]) if a is not None and b is not None]
+    followed = [a.end - a.start for a, b in zip(lines, lines[1:]) if a is not None and b is not None]
     if width > cues.wrap_max_width or len(followed) < 3:
         return None
-    full = sum(1 for ln in followed if ln.end - ln.start >= width - cues.wrap_slack)
+    floor = width - cues.wrap_slack
+    full = sum(1 for length in followed if length >= floor)
     return width if full >= cues.wrap_min_full_fraction * len(followed) else None
 
 
-def _ends_terminal(s: str) -> bool:
-    """True if s ends with sentence-final punctuation, possibly followed by closing quotes/brackets."""
-    s = s.rstrip(_CLOSERS)
-    return bool(s) and s[-1] in _TERMINAL
+def _joins(text: str, p: str, n: str, p_indent: int, p_end: int, block_start: int, width: int | None, cues: Cues) -> bool:
+    """True if the break between two adjacent non-empty lines (contents p and n) is a hard wrap inside a sentence.
 
-
-def _last_token(s: str) -> str:
-    return s.rsplit(None, 1)[-1] if s.strip() else ""
-
-
-def _first_token(s: str) -> str:
-    parts = s.split(None, 1)
-    return parts[0] if parts else ""
-
-
-def _unclosed(s: str, opener: str, closer: str) -> bool:
-    return s.count(opener) > s.count(closer)
-
-
-def _joins(text: str, prev: Line, nxt: Line, block_start: int, width: int | None, cues: Cues) -> bool:
-    """True if the break between two adjacent non-empty lines is a hard wrap inside a sentence."""
-    p = text[prev.content : prev.end]
-    n = text[nxt.content : nxt.end]
-    if nxt.is_list or cues.is_header(p) or cues.is_header(n):
-        return False
-    if _unclosed(p, "(", ")") or _unclosed(p, "[", "]"):
+    The caller has already ruled out the cases that never join: n is a list item, or p or n is a
+    boilerplate header. p and n are stripped and non-empty; p_indent is the characters before p on
+    its line, p_end where p ends in the text.
+    """
+    if ("(" in p and p.count("(") > p.count(")")) or ("[" in p and p.count("[") > p.count("]")):
         return True  # an open bracket on this line continues on the next: "(Related:\n..."
-    first = n[0]
-    last = _last_token(p)
-    if p.endswith(":"):
+    tail = p[-1]
+    if tail == ":":
         return False  # a line introducing a quotation or a list is its own segment
-    if _ends_terminal(p) and not (p.endswith(".") and cues.is_abbreviation(last)):
-        return first.islower()
-    if first.islower():
+    core = p.rstrip(_CLOSERS)  # sentence-final punctuation, possibly followed by closing quotes/brackets
+    if core and core[-1] in _TERMINAL and not (tail == "." and cues.is_abbreviation(p.rsplit(None, 1)[-1])):
+        return n[0].islower()
+    if n[0].islower():
         return True
-    if last.lower() in cues.function_words or p[-1] in ",;–—" or p[-1] in "“‘" or p.endswith(" -"):
+    if tail in ",;–—“‘" or p.endswith(" -") or p.rsplit(None, 1)[-1].lower() in cues.function_words:
         return True
-    block_text = text[block_start : prev.end]
-    if _unclosed(block_text, "“", "”") or block_text.count('"') % 2 == 1:
+    block_text = text[block_start:p_end]
+    if block_text.count("“") > block_text.count("”") or block_text.count('"') % 2 == 1:
         return True  # inside an open quotation
-    if width is not None and len(p) + (prev.content - prev.start) + 1 + len(_first_token(n)) > width:
+    if width is not None and len(p) + p_indent + 1 + len(n.split(None, 1)[0]) > width:
         return True  # a full line of a hard-wrapped document
     return False
 
@@ -214,78 +193,122 @@ def blocks(text: str, cues: Cues | None = None) -> list[Block]:
     cues = cues or load_cues()
     lines = split_lines(text)
     width = wrap_width(text, lines, cues)
+    is_header = cues.boilerplate_headers.search
+    max_section_line = cues.max_boilerplate_line_chars
     out: list[Block] = []
-    prev: Line | None = None
+    # The block being built, and the previous line (its content, indentation, end and whether it is
+    # a header; p is None after an empty line): each line's header test runs once, not once per neighbour.
+    b_start = b_end = -1
+    b_list = b_boilerplate = False
+    p: str | None = None
+    p_indent = p_end = 0
+    p_header = False
     in_section = False
     for line in lines:
         if line is None:
-            prev = None
+            p = None
             in_section = False
             continue
-        content = text[line.content : line.end]
-        if prev is not None and out and _joins(text, prev, line, out[-1].start, width, cues):
-            out[-1].lines.append(line)
+        start, content, end, is_list = line
+        n = text[content:end]
+        header = is_header(n) is not None
+        if p is not None and not (is_list or header or p_header) and _joins(text, p, n, p_indent, p_end, b_start, width, cues):
+            b_end = end
         else:
-            if in_section and line.end - line.content > cues.max_boilerplate_line_chars:
+            if b_start >= 0:
+                out.append(Block(b_start, b_end, b_list, b_boilerplate))
+            if in_section and end - content > max_section_line:
                 in_section = False
-            if cues.is_header(content):
+            if header:
                 in_section = True
-            out.append(Block([line], boilerplate=in_section))
-        prev = line
+            b_start, b_end, b_list, b_boilerplate = content, end, is_list, in_section
+        p, p_indent, p_end, p_header = n, content - start, end, header
+    if b_start >= 0:
+        out.append(Block(b_start, b_end, b_list, b_boilerplate))
     return out
 
 
-def _role_of_block(block: Block, first: bool, text: str, cues: Cues) -> str | None:
-    """'title' or 'heading' for a block kept whole; None for a block split into sentences."""
-    if block.boilerplate or block.is_list:
-        return None
-    content = text[block.start : block.end]
-    stripped = content.rstrip(_CLOSERS)
-    if not stripped or stripped[-1] in ".:;,":
-        return None
-    words = len(content.split())
-    if first and words <= cues.max_title_words:
-        return "title"
-    if not first and words <= cues.max_heading_words and not cues.is_boilerplate(content):
-        return "heading"
-    return None
+def _segments_into(text: str, sentence_ends: list[int], cues: Cues, out: tuple[list, list, list, list]) -> int:
+    """Append the silver segments of one document to out = (starts, ends, roles, texts); return how many.
 
-
-def _sentence_cuts(text: str, block: Block, ends: list[int], cues: Cues) -> list[int]:
-    """Sentence ends inside a block: blingfire's, minus abbreviations and lower-case continuations."""
-    cuts = []
-    inline = [m.span() for m in cues.inline_boilerplate.finditer(text, block.start, block.end)]
-    # `ends` is sorted: only the ends inside this block (a scan of all of them per block was quadratic per document)
-    for end in ends[bisect.bisect_right(ends, block.start) : bisect.bisect_left(ends, block.end)]:
-        if any(a < end < b for a, b in inline):
+    One pass over the document's blocks. This is a hand loop because every rule reads the text
+    around one position (the next word, the token before a full stop, the block's open quotes):
+    a columnar form would compute each of them for every character. Per block it does only what
+    the block needs: a title or heading is one segment; inline boilerplate is searched only in
+    blocks with a '('; blingfire's ends are taken from the sorted list by bisection.
+    """
+    starts, ends, roles, texts = out
+    is_boilerplate = cues.boilerplate_prefixes.search
+    inline_boilerplate = cues.inline_boilerplate.finditer
+    is_abbreviation = cues.is_abbreviation
+    starters = cues.sentence_starters
+    match_word = _WORD.match
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    max_title, max_heading = cues.max_title_words, cues.max_heading_words
+    count = 0
+    for i, (bs, be, is_list, boilerplate) in enumerate(blocks(text, cues)):
+        whole = None
+        if not (boilerplate or is_list):
+            content = text[bs:be]
+            stripped = content.rstrip(_CLOSERS)
+            if stripped and stripped[-1] not in ".:;,":
+                words = len(content.split())
+                if i == 0 and words <= max_title:
+                    whole = "title"
+                elif i != 0 and words <= max_heading and is_boilerplate(content) is None:
+                    whole = "heading"
+        if whole is not None:
+            # bs and be are a line's first and last content characters: nothing to trim
+            starts.append(bs)
+            ends.append(be)
+            roles.append(whole)
+            texts.append(content)
+            count += 1
             continue
-        nxt_start = end
-        while nxt_start < block.end and text[nxt_start].isspace():
-            nxt_start += 1
-        if nxt_start >= block.end:
-            continue
-        if text[nxt_start].islower():
-            continue  # "land… we’ll be talking": a lower-case word continues the sentence
-        if text[end - 1] == ".":
-            tok_start = max(text.rfind(" ", block.start, end), text.rfind("\n", block.start, end)) + 1
-            token = text[max(tok_start, block.start) : end]
-            if cues.is_abbreviation(token):
-                match = _WORD.match(text, nxt_start)
-                nxt = match.group().lstrip(_OPENERS).rstrip(",.").lower() if match else ""
-                if nxt not in cues.sentence_starters:
-                    continue  # "U.S. President", but "with the U.S. In a call" ends a sentence
-        cuts.append(end)
-    for a, b in inline:
-        cuts += [a, b]
-    return sorted(set(c for c in cuts if block.start < c < block.end))
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+        # Sentence ends inside the block: blingfire's, minus abbreviations and lower-case continuations.
+        inline = [m.span() for m in inline_boilerplate(text, bs, be)] if text.find("(", bs, be) >= 0 else []
+        cuts = []
+        for end in sentence_ends[bisect_right(sentence_ends, bs) : bisect_left(sentence_ends, be)]:
+            if inline and any(a < end < b for a, b in inline):
+                continue
+            nxt_start = end
+            while nxt_start < be and text[nxt_start].isspace():
+                nxt_start += 1
+            if nxt_start >= be:
+                continue
+            if text[nxt_start].islower():
+                continue  # "land… we’ll be talking": a lower-case word continues the sentence
+            if text[end - 1] == ".":
+                tok_start = max(text.rfind(" ", bs, end), text.rfind("\n", bs, end)) + 1
+                if is_abbreviation(text[max(tok_start, bs) : end]):
+                    match = match_word(text, nxt_start)
+                    nxt = match.group().lstrip(_OPENERS).rstrip(",.").lower() if match else ""
+                    if nxt not in starters:
+                        continue  # "U.S. President", but "with the U.S. In a call" ends a sentence
+            cuts.append(end)
+        if inline:
+            for a, b in inline:
+                cuts += [a, b]
+            cuts = sorted(set(c for c in cuts if bs < c < be))
+        # (blingfire's ends are strictly increasing, so without inline cuts the list is sorted and unique)
+        role = "boilerplate" if boilerplate else "list_item" if is_list else "body"
+        a = bs
+        for b in [*cuts, be]:
+            start, end = a, b
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            a = b
+            if start >= end:
+                continue
+            segment = text[start:end]
+            starts.append(start)
+            ends.append(end)
+            roles.append("boilerplate" if role != "boilerplate" and is_boilerplate(segment) is not None else role)
+            texts.append(segment)
+            count += 1
+    return count
 
 
 def segment_text(text: str, sentence_ends: list[int] | None = None, cues: Cues | None = None) -> list[tuple[int, int, str]]:
@@ -293,23 +316,9 @@ def segment_text(text: str, sentence_ends: list[int] | None = None, cues: Cues |
     cues = cues or load_cues()
     if sentence_ends is None:
         sentence_ends = blingfire_ends(text)
-    out: list[tuple[int, int, str]] = []
-    for i, block in enumerate(blocks(text, cues)):
-        whole = _role_of_block(block, i == 0, text, cues)
-        cuts = [] if whole else _sentence_cuts(text, block, sentence_ends, cues)
-        bounds = [block.start, *cuts, block.end]
-        for a, b in zip(bounds, bounds[1:]):
-            start, end = _trim(text, a, b)
-            if start >= end:
-                continue
-            if whole:
-                role = whole
-            elif block.boilerplate or cues.is_boilerplate(text[start:end]):
-                role = "boilerplate"
-            else:
-                role = "list_item" if block.is_list else "body"
-            out.append((start, end, role))
-    return out
+    out: tuple[list, list, list, list] = ([], [], [], [])
+    _segments_into(text, sentence_ends, cues, out)
+    return list(zip(out[0], out[1], out[2]))
 
 
 _BUFFERS = threading.local()
@@ -330,16 +339,20 @@ def blingfire_ends(text: str) -> list[int]:
     data = text.encode("utf-8")
     if not data:
         return []
+    # The output (the sentences' bytes, each followed by at most one '\n') is never longer than twice
+    # the input, so that is the capacity passed. Not the buffers' size: blingfire zeroes that many
+    # offsets per call, which for a short document behind a long one cost more than the splitting.
+    # The start offsets are not needed, so none are asked for (blingfire accepts NULL there).
     size = len(data) * 2
     buffers = getattr(_BUFFERS, "value", None)
     if buffers is None or buffers[0] < size:
-        # Reused between calls (per thread), grown when needed: allocating three buffers of twice the
-        # text's size per document cost as much as blingfire's own work.
-        size = max(size, 1 << 16)
-        buffers = _BUFFERS.value = (size, ctypes.create_string_buffer(size), (ctypes.c_int32 * size)(), (ctypes.c_int32 * size)())
-    size, out, starts, ends = buffers
+        # Reused between calls (per thread), grown when needed: allocating the buffers per document
+        # cost as much as blingfire's own work.
+        grown = max(size, 1 << 16)
+        buffers = _BUFFERS.value = (grown, ctypes.create_string_buffer(grown), (ctypes.c_int32 * grown)())
+    _, out, ends = buffers
     n = blingfire.blingfire.TextToSentencesWithOffsets(
-        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size)
+        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), None, ctypes.byref(ends), ctypes.c_int(size)
     )
     if n < 0 or n > size:
         return [len(text)]
@@ -367,14 +380,25 @@ SENTENCE_COLUMNS = pa.schema(
 
 def segment_batch(docs: pa.RecordBatch | pa.Table) -> pa.Table:
     """Stage: a batch of documents (doc_id, text) -> their silver segments (sentences columns)."""
+    import numpy as np
+
     cues = load_cues()
-    cols: dict[str, list] = {name: [] for name in SENTENCE_COLUMNS.names}
-    for doc_id, text in zip(docs.column("doc_id").to_pylist(), docs.column("text").to_pylist()):
-        for index, (start, end, role) in enumerate(segment_text(text, cues=cues)):
-            cols["doc_id"].append(doc_id)
-            cols["index"].append(index)
-            cols["start"].append(start)
-            cols["end"].append(end)
-            cols["text"].append(text[start:end])
-            cols["role"].append(role)
-    return pa.table(cols, schema=SENTENCE_COLUMNS)
+    out: tuple[list, list, list, list] = ([], [], [], [])
+    counts = [_segments_into(text, blingfire_ends(text), cues, out) for text in docs.column("text").to_pylist()]
+    starts, ends, roles, texts = out
+    # doc_id and index columns from the per-document counts, without a Python object per segment
+    counts_np = np.asarray(counts, dtype=np.int64)
+    first = np.cumsum(counts_np) - counts_np
+    owner = np.repeat(np.arange(len(counts_np)), counts_np)
+    doc_ids = docs.column("doc_id").take(pa.array(owner, pa.int64()))
+    if isinstance(doc_ids, pa.ChunkedArray):
+        doc_ids = doc_ids.combine_chunks()
+    columns = [
+        doc_ids.cast(pa.string()),
+        pa.array(np.arange(len(owner), dtype=np.int64) - first[owner], pa.int32()),
+        pa.array(starts, pa.int32()),
+        pa.array(ends, pa.int32()),
+        pa.array(texts, pa.string()),
+        pa.array(roles, pa.string()),
+    ]
+    return pa.Table.from_arrays(columns, schema=SENTENCE_COLUMNS)
