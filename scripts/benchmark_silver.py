@@ -332,7 +332,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "per-document cost is CPU time (user + sys of the build process and its pool workers); wall time moves with the other load. "
         "Input: `ceasefire-news synth --seed 1` corpora (Parquet), built in a fresh process each (`build --seeds corpus.parquet`), "
         "including start-up, reading, validation of the written dataset and the card. Peak memory: the largest sum of the resident "
-        "memory of the build process and its workers, sampled every 0.25 s from /proc. `--ner none`: segmentation, grouping "
+        "memory of the build process and its workers, sampled every 0.25 s from /proc, in MiB (2^20 bytes; MB of text are 10^6 bytes). `--ner none`: segmentation, grouping "
         "(sketch, LSH candidates, exact scores, components) and writing every table (the `ner` table then holds the tokens with O tags); "
         "`--ner rules` adds the EntityRuler and linking.",
         "",
@@ -344,7 +344,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
             ]
             if several else []
         ),
-        f"| {'code | ' if several else ''}articles | NER | MB of text | CPU s | CPU ms/doc | vs first row | wall s | MB/s (CPU) | MB/s (wall) | peak RSS MB | load avg |",
+        f"| {'code | ' if several else ''}articles | NER | MB of text | CPU s | CPU ms/doc | vs first row | wall s | MB/s (CPU) | MB/s (wall) | peak RSS MiB | load avg |",
         f"| {'--- | ' if several else ''}---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
@@ -369,7 +369,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "pairs to Parquet; against `build --ner none` on the same file (which also validates, groups at three levels and writes "
         "every table and the card).",
         "",
-        "| stack | documents | CPU s | CPU ms/doc | wall s | peak RSS MB |",
+        "| stack | documents | CPU s | CPU ms/doc | wall s | peak RSS MiB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         f"| pysbd + spaCy tokenizer + datasketch | {popular['docs']:,} | {popular['cpu']:.1f} | {per_pop:.2f} | {popular['wall']:.1f} | {popular['peak_mb']:,.0f} |",
         f"| ceasefire-news build --ner none | {ours['docs']:,} | {ours['cpu']:.1f} | {per_ours:.2f} | {ours['wall']:.1f} | {ours['peak_mb']:,.0f} |",
