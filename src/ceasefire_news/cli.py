@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument("--workers", type=int, default=None, help="worker processes / Ray CPUs (default: all CPUs)")
     p_build.add_argument("--ner", choices=("model", "rules", "none"), default=None, help="silver NER: spaCy OntoNotes model (default when installed), fast gazetteer rules, or none")
     p_build.add_argument("--registry", type=Path, default=None, help="verified entity registry for linking (default: the input's, else the project's)")
-    p_build.add_argument("--batch-size", type=int, default=1000, help="documents per batch of work (default 1000)")
+    p_build.add_argument("--batch-size", type=int, default=None, help="documents per batch of work (default 250, or the largest divisor of --shard-docs below it)")
     p_build.add_argument("--shard-docs", type=int, default=None, help="documents per output shard (default 10000; a multiple of --batch-size)")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar or summary (also the default when stderr is not a terminal)")
     p_build.add_argument(
@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
             workers=args.workers,
             ner=args.ner,
             registry=args.registry,
-            batch_size=args.batch_size,
+            **({"batch_size": args.batch_size} if args.batch_size is not None else {}),
             shard_docs=args.shard_docs,
             quiet=True if args.quiet else None,
             embeddings=args.embeddings,
@@ -231,15 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated as err:
         _say(f"error: {err}; nothing was left half-written")
         return 128 + err.signum
+    except (ImportError, ValueError) as err:  # a missing optional extra, or inconsistent options
+        _say(printable(f"error: {err}"))
+        return 1
     except Exception as err:  # noqa: BLE001 - the boundary: a bug must still end in one line, not a traceback
         if os.environ.get(DEBUG_ENV) == "1":
             raise
         first_line = (str(err).strip().splitlines() or [""])[0]
         _say(printable(f"error: unexpected {type(err).__name__}: {first_line}"))
         _say(f"hint: this is a bug in ceasefire-news; rerun with {DEBUG_ENV}=1 for the traceback and report it")
-        return 1
-    except (ImportError, ValueError) as err:  # a missing optional extra, or inconsistent options
-        print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
 

@@ -109,6 +109,25 @@ def test_tfidf_cosine_matches_scikit_learn(seeds_grouped) -> None:
         assert value == pytest.approx(cosine[a, b], abs=2e-3)  # hashed features: collisions may move the last digits
 
 
+def test_scores_do_not_depend_on_the_scoring_block(seeds_grouped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of one document b at a time (within and across the two shard files) give the same scores, bit for bit."""
+    import ceasefire_news.silver.grouping as grouping
+
+    texts, result = seeds_grouped
+    docs = pa.table({"doc_id": list(texts), "text": list(texts.values())})
+    store = SketchStore(tmp_path)
+    store.add(sketch_batch(docs.slice(0, 3)))
+    store.add(sketch_batch(docs.slice(3)))
+    monkeypatch.setattr(grouping, "SCORE_DOCS", 1)
+    monkeypatch.setattr(grouping, "SCORE_BLOCK", 1)
+    counts, cosine = grouping.score_pairs(store, result.pairs)
+    assert len(result.pairs) >= 5
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jaccard = np.where(counts[:, 1] > 0, counts[:, 0] / np.maximum(counts[:, 1], 1), 0.0)
+    assert np.round(jaccard, grouping.SCORE_DECIMALS).tolist() == result.jaccard.tolist()
+    assert np.round(cosine, grouping.SCORE_DECIMALS).tolist() == result.cosine.tolist()
+
+
 def test_seed_groups_are_pinned(seeds_grouped, data_regression) -> None:
     _, result = seeds_grouped
     data_regression.check(

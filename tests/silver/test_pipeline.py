@@ -192,6 +192,26 @@ def test_rebuild_is_byte_identical(raw_txt: Path, silver_built: Path, tmp_path: 
     }
 
 
+def test_default_batch_divides_the_shard_and_gives_the_same_bytes(raw_txt: Path, silver_built: Path, tmp_path: Path) -> None:
+    # No batch_size: the largest divisor of shard_docs up to DEFAULT_BATCH (4 here, not 2): same bytes.
+    again = annotate(raw_txt, tmp_path / "again", ner="rules", workers=1, shard_docs=4, quiet=True)
+    assert {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()} == {
+        p.relative_to(silver_built): p.read_bytes() for p in silver_built.rglob("*") if p.is_file()
+    }
+
+
+def test_cli_batch_that_does_not_divide_the_shard_is_a_clean_error(raw_txt: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    done = subprocess.run(
+        [sys.executable, "-m", "ceasefire_news", "build", "--seeds", str(raw_txt), "--out", str(out), "--ner", "rules", "--shard-docs", "3", "--batch-size", "2"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["error: shard_docs (3) must be a positive multiple of batch_size (2)"]
+    assert not out.exists()
+
+
 def test_gold_seeds_still_take_the_gold_build(built: Path, tmp_path: Path) -> None:
     out = annotate(default_seeds_dir(), tmp_path / "gold", quiet=True)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {

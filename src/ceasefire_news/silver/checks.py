@@ -69,7 +69,7 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
                 log.add(str(shards[reason[0]][k]), reason[1])
         # ... and the ner rows compared as Arrow tables with the ones the segments and mentions give.
         if not log.problems:
-            _check_ner(shards, k, log)
+            _check_ner(shards, k, tables, log)
         if "sentence_embeddings" in shards and not log.problems:
             _check_embeddings(shards, k, log)
         ids = tables["documents"].column("doc_id").combine_chunks()
@@ -238,17 +238,19 @@ def _shard_problem(docs: pa.Table, sents: pa.Table, ents: pa.Table) -> tuple[str
 NER_CHECK_DOCS = 1000
 
 
-def _check_ner(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> None:
+def _check_ner(shards: dict[str, list[Path]], k: int, base: dict[str, pa.Table], log: ProblemLog) -> None:
     """Shard k of `ner` equals the rows derived from its segments and mentions (tokenized as the gold build does).
 
-    Runs only on shards whose other checks passed, so every table is in key order and the rows of
-    consecutive documents are consecutive: the shard is compared in slices of NER_CHECK_DOCS documents.
+    `base` holds shard k's documents, sentences and entities as the caller read them (read once, not
+    twice: a shard's tables are most of validation's memory). Runs only on shards whose other checks
+    passed, so every table is in key order and the rows of consecutive documents are consecutive: the
+    shard is compared in slices of NER_CHECK_DOCS documents.
     """
     import numpy as np
 
     from .entities import NER_COLUMNS, ner_from_mentions
 
-    tables = {name: with_label_names(declared_table(name), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities", "ner")}
+    tables = {**base, "ner": with_label_names(declared_table("ner"), pq.read_table(shards["ner"][k]))}
     docs = tables["documents"]
     path = str(shards["ner"][k])
     stored_all = tables["ner"].cast(NER_COLUMNS)

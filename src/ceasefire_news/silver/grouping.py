@@ -68,6 +68,8 @@ RANDOM_CANDIDATES_PER_DOC = 10.0
 SCORE_DECIMALS = 6
 #: Candidate pairs scored per sparse product (bounds the memory of scoring).
 SCORE_BLOCK = 20_000
+#: Documents b whose candidate pairs are scored together (their features and their partners' in memory).
+SCORE_DOCS = 2_000
 
 SKETCH_SCHEMA = pa.schema(
     [
@@ -429,8 +431,9 @@ class SketchStore:
 def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact Jaccard numerator/denominator and TF-IDF cosine of each candidate pair (a, b positions).
 
-    Pairs are processed per shard of b; the documents a they need are taken from the (memory-mapped)
-    sketch files, so memory holds one shard plus its partners, never the corpus.
+    Pairs are processed per block of SCORE_DOCS documents b (a slice of one shard); the documents a
+    they need are taken from the (memory-mapped) sketch files, so memory holds the feature matrices of
+    one block and its partners, never of a whole shard or the corpus.
     """
     from scipy.sparse import vstack
 
@@ -442,9 +445,15 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
         return np.stack([inter, union], axis=1), cosine
     offsets = np.asarray(store.offsets)
     shard_b = store.shard_of(pairs[:, 1])
-    for shard in np.unique(shard_b):
-        sel = np.flatnonzero(shard_b == shard)
-        mine = features(store.read(int(shard)), idf)
+    block_b = (pairs[:, 1] - offsets[shard_b]) // SCORE_DOCS
+    group_of = shard_b.astype(np.int64) * (int(block_b.max()) + 1) + block_b
+    by_group = np.argsort(group_of, kind="stable")  # stable: each group's pairs stay in ascending order
+    starts = np.flatnonzero(np.r_[True, group_of[by_group][1:] != group_of[by_group][:-1]])
+    for lo_g, hi_g in zip(starts, np.r_[starts[1:], len(by_group)]):
+        sel = by_group[lo_g:hi_g]
+        shard, block = int(shard_b[sel[0]]), int(block_b[sel[0]])
+        first = offsets[shard] + block * SCORE_DOCS  # position of the block's first document
+        mine = features(store.read(shard).slice(block * SCORE_DOCS, SCORE_DOCS), idf)
         a_pos = pairs[sel, 0]
         needed = np.unique(a_pos)
         parts = []
@@ -453,12 +462,13 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
             parts.append(features(store.read(int(other)).take(pa.array(rows)), idf))
         partner_words = vstack([p.words for p in parts]).tocsr()
         partner_tfidf = vstack([p.tfidf for p in parts]).tocsr()
+        del parts
         # In blocks of pairs: the row-wise products allocate a few bytes per feature of both rows,
         # so one block's memory is bounded whatever the number of candidates in the shard.
         for lo in range(0, len(sel), SCORE_BLOCK):
             part = sel[lo : lo + SCORE_BLOCK]
             a_rows = np.searchsorted(needed, pairs[part, 0])
-            b_rows = pairs[part, 1] - offsets[shard]
+            b_rows = pairs[part, 1] - first
             wa, wb = partner_words[a_rows], mine.words[b_rows]
             common = np.asarray(wa.multiply(wb).sum(axis=1)).ravel().astype(np.int64)
             sizes = np.diff(wa.indptr) + np.diff(wb.indptr)
