@@ -259,11 +259,12 @@ def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, ment
     """The `ner` rows: each segment tokenized as the gold build does (gold/entities.tokenize), IOB2-tagged.
 
     Vectorised over the batch (the per-segment loop of the gold build cost more than segmentation):
-    the segment texts are joined with a newline and the gold tokenizer's regex runs once over the
-    whole batch (`findall`; no token pattern matches whitespace or looks behind its start, and a
-    newline ends a segment exactly as `endpos` does, so the tokens are the per-segment ones). The
-    tokens of that regex are contiguous and cover every non-whitespace character, so token k spans
-    the non-whitespace characters from sum(len(tokens before k)): offsets come from one cumulative
+    the segment texts are joined with a newline and tokenized once over the whole batch (no token
+    pattern matches whitespace or looks behind its start, and a newline ends a segment exactly as
+    `endpos` does, so the tokens are the per-segment ones), by silver/tokens.token_lengths: the gold
+    regex's token lengths without running the regex on most of the text (the regex was the largest
+    cost of a silver build). The tokens are contiguous and cover every non-whitespace character, so
+    token k spans the non-whitespace characters from sum(len(tokens before k)): offsets come from one cumulative
     sum, never from a match object per token. Mention edges inside a token split it, as `tokenize`
     does with its `cuts`. Segments whose text differs from the document slice are tokenized from
     the document slice (what `tokenize` reads).
@@ -271,8 +272,8 @@ def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, ment
     import numpy as np
     import pyarrow.compute as pc
 
-    from ..gold.entities import _TOKEN
     from ..schema.models import NER_TAGS
+    from .tokens import token_lengths
 
     n_seg = sentences.num_rows
     seg_doc = sentences.column("doc_id").combine_chunks() if n_seg else pa.array([], pa.string())
@@ -288,15 +289,15 @@ def ner_from_mentions(docs: pa.Table | pa.RecordBatch, sentences: pa.Table, ment
     np.cumsum(lengths + 1, out=base[1:])
     joined = "\n".join(parts)
     del parts
-    tokens = _TOKEN.findall(joined)
-    tok_len = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
     code = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    tok_len = token_lengths(joined, code)
+    n_tok = len(tok_len)
     space = _whitespace_mask(code)
     solid = np.flatnonzero(~space)  # positions of the non-whitespace characters, in order
-    first = np.zeros(len(tokens) + 1, dtype=np.int64)
+    first = np.zeros(n_tok + 1, dtype=np.int64)
     np.cumsum(tok_len, out=first[1:])
-    starts = solid[first[:-1]] if len(tokens) else np.zeros(0, np.int64)
-    ends = solid[first[1:] - 1] + 1 if len(tokens) else np.zeros(0, np.int64)
+    starts = solid[first[:-1]] if n_tok else np.zeros(0, np.int64)
+    ends = solid[first[1:] - 1] + 1 if n_tok else np.zeros(0, np.int64)
     if not np.array_equal(ends - starts, tok_len):  # tokens are contiguous; anything else is a bug here
         raise AssertionError("token offsets do not follow from the token lengths")
     # Mentions in joined coordinates (a mention of no known segment is ignored, as before).
