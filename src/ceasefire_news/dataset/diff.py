@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import ProblemLog
 from .manifest import Manifest, read_manifest
@@ -112,8 +111,9 @@ def read_rows(root: Path, name: str, file: str, log: ProblemLog) -> tuple[dict[K
     path = root / file
     try:
         from .shards import read_shards  # a sharded (silver) table: its manifest entry is a glob
+        from .storage import read_file
 
-        data = pa.concat_tables(pq.read_table(p) for p in read_shards(root, file))
+        data = pa.concat_tables(read_file(p) for p in read_shards(root, file))
     except (OSError, pa.ArrowException) as err:
         log.add(str(path), f"cannot read Parquet file: {err}")
         return {}, ()

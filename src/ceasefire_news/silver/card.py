@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import yaml
 
 from ..dataset.manifest import LayerSource, sha256_file
+from ..dataset.storage import read_file
 from ..dataset.shards import PAIRS_SHARD_ROWS, ROW_GROUP_ROWS, SHARD_DOCS, with_label_names
 from ..release.card import TableFile, cite_as, dataset_info_yaml, hub_license
 from ..release.metadata import DatasetInfo
@@ -109,7 +109,7 @@ def _counts(root: Path, paths: list[str], column: str, table=None) -> Counter:
     """Value counts of one column over a table's shards (read one column at a time; ClassLabels as names)."""
     total: Counter = Counter()
     for p in paths:
-        data = pq.read_table(root / p, columns=[column])
+        data = read_file(root / p, columns=[column])
         values = (with_label_names(table, data) if table is not None else data).column(column)
         for item in pc.value_counts(values).to_pylist():
             total[item["values"]] += item["counts"]
@@ -187,6 +187,6 @@ def write_card(
 def _text_mb(root: Path, paths: list[str]) -> float:
     total = 0
     for p in paths:
-        text = pq.read_table(root / p, columns=["text"]).column("text")
+        text = read_file(root / p, columns=["text"]).column("text")
         total += pc.sum(pc.binary_length(pc.cast(text, "binary"))).as_py() or 0
     return total / 1e6

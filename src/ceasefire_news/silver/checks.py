@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from ..dataset.manifest import ManifestInfo
 from ..dataset.shards import read_shards, with_label_names
-from ..dataset.storage import read_metadata, read_parquet
+from ..dataset.storage import read_file, read_metadata, read_parquet
 from ..errors import ProblemLog
 from ..schema.rules import GROUP_LEVELS
 from ..schema.tables import declared_table
@@ -54,7 +54,7 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
     doc_ids: list[pa.Array] = []
     for k in range(counts["documents"]):
         _check_key_order(shards, k, log)
-        tables = {name: with_label_names(declared_table(name, silver_groups), pq.read_table(shards[name][k])) for name in ("documents", "sentences", "entities")}
+        tables = {name: with_label_names(declared_table(name, silver_groups), read_file(shards[name][k])) for name in ("documents", "sentences", "entities")}
         reason = _shard_problem(tables["documents"], tables["sentences"], tables["entities"])
         if reason is not None:
             # Something is wrong: the record checks of the gold build locate it (file, row, doc_id, field).
@@ -75,7 +75,7 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
         ids = tables["documents"].column("doc_id").combine_chunks()
         ids = pc.take(ids, pc.sort_indices(ids))
         doc_ids.append(ids)
-        groups_ids = pq.read_table(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
+        groups_ids = read_file(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
         if not groups_ids.equals(ids):
             log.add(str(shards["duplicate_groups"][k]), "doc_ids differ from the documents shard's (one row per document, same shard)", field="doc_id")
     if log.problems:
@@ -86,7 +86,7 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
         log.add(str(root / "data" / "documents"), f"doc_id {dupes.column('d')[0].as_py()!r} occurs in more than one row", field="doc_id")
         return
     _check_identities(shards["entities"], log)
-    groups = pa.concat_tables(pq.read_table(p) for p in shards["duplicate_groups"])
+    groups = pa.concat_tables(read_file(p) for p in shards["duplicate_groups"])
     _check_partitions(root, groups, log)
     _check_pairs(root, shards["pairs"], groups, silver_groups, log)
 
@@ -250,7 +250,7 @@ def _check_ner(shards: dict[str, list[Path]], k: int, base: dict[str, pa.Table],
 
     from .entities import NER_COLUMNS, ner_from_mentions
 
-    tables = {**base, "ner": with_label_names(declared_table("ner"), pq.read_table(shards["ner"][k]))}
+    tables = {**base, "ner": with_label_names(declared_table("ner"), read_file(shards["ner"][k]))}
     docs = tables["documents"]
     path = str(shards["ner"][k])
     stored_all = tables["ner"].cast(NER_COLUMNS)
@@ -285,8 +285,8 @@ def _check_embeddings(shards: dict[str, list[Path]], k: int, log: ProblemLog) ->
     import numpy as np
 
     path = shards["sentence_embeddings"][k]
-    table = pq.read_table(path)
-    keys = pq.read_table(shards["sentences"][k], columns=["doc_id", "index"])
+    table = read_file(path)
+    keys = read_file(shards["sentences"][k], columns=["doc_id", "index"])
     if not table.select(["doc_id", "index"]).equals(keys):
         have = list(zip(table.column("doc_id").to_pylist(), table.column("index").to_pylist()))
         want = list(zip(keys.column("doc_id").to_pylist(), keys.column("index").to_pylist()))
@@ -316,7 +316,7 @@ def _check_identities(paths: list[Path], log: ProblemLog) -> None:
     """Across all shards: one entity_id never carries two kb_ids, and one kb_id never has two entity_ids."""
     if not paths:
         return
-    ids = pa.concat_tables(pq.read_table(p, columns=["entity_id", "kb_id"]) for p in paths).filter(pc.is_valid(pc.field("entity_id")))
+    ids = pa.concat_tables(read_file(p, columns=["entity_id", "kb_id"]) for p in paths).filter(pc.is_valid(pc.field("entity_id")))
     for key, other in (("entity_id", "kb_id"), ("kb_id", "entity_id")):
         rows = ids.filter(pc.is_valid(pc.field(key))) if key == "kb_id" else ids
         spread = rows.group_by(key).aggregate([(other, "count_distinct", pc.CountOptions(mode="all"))])
@@ -351,7 +351,7 @@ def _check_key_order(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> 
     """Rows inside a shard are in strictly increasing key order (the writer sorts them); compared column-wise."""
     for name in PER_DOCUMENT:
         table = declared_table(name)
-        data = pq.read_table(shards[name][k], columns=list(table.key))
+        data = read_file(shards[name][k], columns=list(table.key))
         if data.num_rows < 2:
             continue
         cols = [data.column(c).combine_chunks() for c in table.key]
@@ -383,7 +383,7 @@ def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups:
     previous = None
     total = 0
     for path in paths:
-        pairs = with_label_names(declared_table("pairs", silver_groups), pq.read_table(path))
+        pairs = with_label_names(declared_table("pairs", silver_groups), read_file(path))
         total += pairs.num_rows
         if not pairs.num_rows:
             continue

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..dataset.manifest import MANIFEST_FILE, Manifest
 from ..dataset.shards import read_shards
+from ..dataset.storage import read_file
 from ..schema.models import ENTITY_LABELS
 
 
@@ -53,7 +53,7 @@ def read_table(root: Path, config: str, columns: Sequence[str] | None = None) ->
     """A built table (all its shards) as one Arrow table."""
     manifest = Manifest.model_validate_json((root / MANIFEST_FILE).read_bytes())
     paths = read_shards(root, manifest.tables[config].file)
-    return pa.concat_tables(pq.read_table(p, columns=list(columns) if columns else None) for p in paths)
+    return pa.concat_tables(read_file(p, columns=list(columns) if columns else None) for p in paths)
 
 
 def silver_predictions(root: Path | str) -> dict[str, list[dict[str, Any]]]:
