@@ -303,7 +303,8 @@ def render(args: argparse.Namespace) -> int:
                 rows = [r for r in rows if (r["label"], r.get("commit")) != (row["label"], row.get("commit"))] + [row]
     loads = [r["load"] for r in rows]
     args.note = (
-        f" (run as {len(args.render)} invocations side by side, which shared the cores, and written with `--render` from their logs)"
+        f" (written with `--render` from {len(args.render)} logs in docs/bench-logs/, one per version of the code; the runs of one"
+        " version were invocations side by side, which shared the cores)"
         if len(args.render) > 1 else ""
     )
     write_scale_section(args.perf_doc, rows, ours, popular, args, (min(loads),), (max(loads),))
