@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
             workers=args.workers,
             ner=args.ner,
             registry=args.registry,
-            **({"batch_size": args.batch_size} if args.batch_size is not None else {}),
+            batch_size=args.batch_size,
             shard_docs=args.shard_docs,
             quiet=True if args.quiet else None,
             embeddings=args.embeddings,
