@@ -514,8 +514,7 @@ class _Gold:
 
     def table(self, config: str, columns: Sequence[str] | None = None, label_names: bool = True) -> dict[str, list]:
         """Columns of a gold table as Python lists (ClassLabel columns as names unless label_names is False)."""
-        import pyarrow.parquet as pq
-
+        from ..dataset.storage import read_file
         from ..schema.tables import TABLES, data_file
 
         if config not in self.manifest.tables:
@@ -530,7 +529,7 @@ class _Gold:
 
         path = self.root / data_file(config)
         try:
-            data = pq.ParquetFile(path).read(columns=list(columns) if columns else None)
+            data = read_file(path, columns or None)
         except (OSError, pa.ArrowException) as err:
             log = ProblemLog()
             log.add(str(path), f"cannot read the table of config {config!r}: {err}; run `ceasefire-news validate {self.root}`")

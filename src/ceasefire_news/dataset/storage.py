@@ -295,7 +295,7 @@ def read_file(path: Path | str, columns: Sequence[str] | None = None) -> pa.Tabl
 def read_arrow(config: str, path: Path, log: ProblemLog) -> pa.Table | None:
     """Read a config's Parquet file as one Arrow table checked against the declared schema (None if unusable)."""
     try:
-        data = pq.ParquetFile(path).read()  # not read_table, which imports pandas (see read_parquet)
+        data = read_file(path)
     except (OSError, pa.ArrowException) as err:
         log.add(str(path), f"cannot read Parquet file: {err}")
         return None
@@ -335,9 +335,7 @@ def read_parquet(config: str, path: Path, log: ProblemLog, table: Table | None =
     """
     table = table if table is not None else TABLES[config]
     try:
-        # ParquetFile, not read_table: read_table goes through pyarrow.dataset, which imports pandas
-        # (0.6 s of start-up for `validate`); one file needs none of it.
-        data = pq.ParquetFile(path).read()
+        data = read_file(path)
     except (OSError, pa.ArrowException) as err:
         log.add(str(path), f"cannot read Parquet file: {err}")
         return []

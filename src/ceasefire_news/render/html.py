@@ -18,8 +18,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from ..dataset.storage import read_file
 from ..schema.models import ENTITY_LABELS
 from ..schema.tables import TABLES
 
@@ -48,8 +48,7 @@ def _rows(root: Path, config: str, doc_column: str, doc_ids: set[str]) -> list[d
     """Rows of a table whose doc_column is one of doc_ids, filtered with Arrow compute per file."""
     out: list[dict[str, Any]] = []
     for path in _table_files(root, config):
-        # ParquetFile rather than read_table(filters=...): the dataset API imports pandas.
-        table = pq.ParquetFile(path).read()
+        table = read_file(path)  # not read_table(filters=...), whose dataset API imports pandas
         mask = pc.is_in(table[doc_column], value_set=pa.array(sorted(doc_ids), pa.string()))
         out.extend(table.filter(mask).to_pylist())
     return out
