@@ -448,9 +448,7 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
     block_b = (pairs[:, 1] - offsets[shard_b]) // SCORE_DOCS
     group_of = shard_b.astype(np.int64) * (int(block_b.max()) + 1) + block_b
     by_group = np.argsort(group_of, kind="stable")  # stable: each group's pairs stay in ascending order
-    starts = np.flatnonzero(np.r_[True, group_of[by_group][1:] != group_of[by_group][:-1]])
-    for lo_g, hi_g in zip(starts, np.r_[starts[1:], len(by_group)]):
-        sel = by_group[lo_g:hi_g]
+    for sel in np.split(by_group, np.flatnonzero(np.diff(group_of[by_group])) + 1):
         shard, block = int(shard_b[sel[0]]), int(block_b[sel[0]])
         first = offsets[shard] + block * SCORE_DOCS  # position of the block's first document
         mine = features(store.read(shard).slice(block * SCORE_DOCS, SCORE_DOCS), idf)

@@ -178,8 +178,8 @@ class _Shards:
         order = pc.sort_indices(doc_ids)
         self.doc_ids.append(pc.take(doc_ids, order))
         self.offsets.append(self.offsets[-1] + len(order))
-        # One table at a time, its batches released once written: the writer's sorted copy is the
-        # only second copy held, not one of every table of the shard.
+        # One table at a time, its batches released once written; the writer takes the rows in key
+        # order one row group at a time, so no sorted copy of a table is held.
         for name in (*DOC_TABLES, *OPTIONAL_DOC_TABLES):
             parts = self.buffered.pop(name, None)
             if name in self.writers and parts is not None:
