@@ -200,15 +200,23 @@ def test_default_batch_divides_the_shard_and_gives_the_same_bytes(raw_txt: Path,
     }
 
 
-def test_cli_batch_that_does_not_divide_the_shard_is_a_clean_error(raw_txt: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--shard-docs", "3", "--batch-size", "2"], "error: shard_docs (3) must be a positive multiple of batch_size (2)"),
+        (["--shard-docs", "0"], "error: shard_docs must be at least 1, not 0"),
+        (["--batch-size", "-2"], "error: batch_size must be at least 1, not -2"),
+    ],
+)
+def test_cli_inconsistent_batch_options_are_a_clean_error(raw_txt: Path, tmp_path: Path, options: list[str], message: str) -> None:
     out = tmp_path / "cli"
     done = subprocess.run(
-        [sys.executable, "-m", "ceasefire_news", "build", "--seeds", str(raw_txt), "--out", str(out), "--ner", "rules", "--shard-docs", "3", "--batch-size", "2"],
+        [sys.executable, "-m", "ceasefire_news", "build", "--seeds", str(raw_txt), "--out", str(out), "--ner", "rules", *options],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 1
-    assert done.stderr.splitlines() == ["error: shard_docs (3) must be a positive multiple of batch_size (2)"]
+    assert done.stderr.splitlines() == [message]
     assert not out.exists()
 
 

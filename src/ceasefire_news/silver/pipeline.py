@@ -236,9 +236,12 @@ def annotate(
 
         require_embeddings()
     shard_docs = shard_docs if shard_docs is not None else SHARD_DOCS
-    if batch_size is None and shard_docs >= 1:  # the largest batch up to DEFAULT_BATCH that divides a shard
+    for name, value in (("shard_docs", shard_docs), ("batch_size", batch_size)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, not {value}")
+    if batch_size is None:  # the largest batch up to DEFAULT_BATCH that divides a shard
         batch_size = next(b for b in range(min(DEFAULT_BATCH, shard_docs), 0, -1) if shard_docs % b == 0)
-    if batch_size is None or batch_size < 1 or shard_docs < 1 or shard_docs % batch_size:
+    if shard_docs % batch_size:
         raise ValueError(f"shard_docs ({shard_docs}) must be a positive multiple of batch_size ({batch_size})")
     quiet = not interactive() if quiet is None else quiet
     started = time.perf_counter()
