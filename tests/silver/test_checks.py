@@ -176,3 +176,85 @@ def test_changed_ner_tag_is_found_in_any_slice(silver_built: Path, tmp_path: Pat
     doc_id = table.column("doc_id")[row].as_py()
     found = problems(root)
     assert found == [f"{root}/{rel} row {row} doc_id={doc_id} field 'ner_tags': row ({doc_id!r}, {table.column('sentence_index')[row].as_py()}) differs from the value derived from the base tables"], found
+
+
+def test_pair_naming_an_unknown_document_is_found(silver_built: Path, tmp_path: Path) -> None:
+    root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", lambda t: _set(t, "doc_b", 0, "zz_unknown"))
+    assert problems(root) == [f"{root}/data/pairs/test-00000-of-00001.parquet row 0 field 'doc_b': unknown doc_id 'zz_unknown'"]
+
+
+def test_pair_with_doc_a_after_doc_b_is_found(silver_built: Path, tmp_path: Path) -> None:
+    def change(t: pa.Table) -> pa.Table:
+        a, b = t.column("doc_a")[1].as_py(), t.column("doc_b")[1].as_py()
+        return _set(_set(t, "doc_a", 1, b), "doc_b", 1, a)
+
+    root = tamper(silver_built, tmp_path, "data/pairs/test-00000-of-00001.parquet", change)
+    assert problems(root) == [f"{root}/data/pairs/test-00000-of-00001.parquet row 1 field 'doc_a': doc_a must sort before doc_b"]
+
+
+def test_doc_ranks_follow_doc_id_order_and_refuse_a_repeated_id(tmp_path: Path) -> None:
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.silver.checks import _doc_ranks
+
+    log = ProblemLog()
+    assert _doc_ranks(tmp_path, pa.array(["c", "a", "b"]), log).tolist() == [2, 0, 1]
+    assert _doc_ranks(tmp_path, pa.array(["b", "a", "b"]), log) is None
+    assert [str(p) for p in log.problems] == [f"{tmp_path}/data/documents field 'doc_id': doc_id 'b' occurs in more than one row"]
+
+
+def _group_codes_of(near_duplicate: list[str], event: list[str], topic: list[str]) -> dict:
+    import numpy as np
+
+    codes = {}
+    for level, labels in (("near_duplicate", near_duplicate), ("event", event), ("topic", topic)):
+        encoded = pc.dictionary_encode(pa.array(labels))
+        codes[level] = (encoded.indices.to_numpy().astype(np.int64), encoded.dictionary)
+    return codes
+
+
+def test_pairs_are_in_key_order_across_shards(tmp_path: Path) -> None:
+    """The key order runs on from one pairs shard to the next: a shard may not start below the last key before it."""
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.silver.checks import _check_pairs, _doc_ranks
+
+    ids = pa.array(["b", "a", "c"])  # positions 0, 1, 2; ranks 1, 0, 2
+    codes = _group_codes_of(["nd:a", "nd:a", "nd:c"], ["event:a", "event:a", "event:c"], ["topic:a", "topic:a", "topic:a"])
+    shards = []
+    for i, rows in enumerate([[("a", "b", "near_duplicate"), ("a", "c", "same_topic")], [("b", "c", "same_topic")]]):
+        path = tmp_path / f"pairs-{i}.parquet"
+        pq.write_table(pa.table({k: [r[j] for r in rows] for j, k in enumerate(("doc_a", "doc_b", "relation"))}), path)
+        shards.append(path)
+    log = ProblemLog()
+    rank = _doc_ranks(tmp_path, ids, log)
+    _check_pairs(tmp_path, shards, ids, rank, codes, True, log)
+    assert log.problems == []
+    pq.write_table(pa.table({"doc_a": ["a"], "doc_b": ["b"], "relation": ["near_duplicate"]}), shards[1])  # repeats shard 0's first key
+    _check_pairs(tmp_path, shards, ids, rank, codes, True, log)
+    assert [str(p) for p in log.problems] == [f"{shards[1]} row 0 field 'doc_a': pairs out of key order or repeated: ('a', 'b') after ('a', 'c')"]
+
+
+def test_partition_check_names_the_first_split_group(tmp_path: Path) -> None:
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.silver.checks import _check_partitions
+
+    log = ProblemLog()
+    _check_partitions(tmp_path, _group_codes_of(["nd:x", "nd:y", "nd:y", "nd:x"], ["e:1", "e:2", "e:3", "e:1"], ["t"] * 4), log)
+    assert [str(p) for p in log.problems] == [f"{tmp_path}/data/duplicate_groups field 'event': near_duplicate group 'nd:y' is split across event groups"]
+    log = ProblemLog()
+    _check_partitions(tmp_path, _group_codes_of(["nd:x", "nd:y", "nd:y"], ["e:1", "e:2", "e:2"], ["t:1", "t:1", "t:2"]), log)
+    assert [str(p) for p in log.problems] == [f"{tmp_path}/data/duplicate_groups field 'topic': event group 'e:2' is split across topic groups"]
+
+
+def test_an_entity_id_with_two_kb_ids_in_different_shards_is_found(tmp_path: Path) -> None:
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.silver.checks import _check_identities
+
+    paths = [tmp_path / "entities-0.parquet", tmp_path / "entities-1.parquet"]
+    pq.write_table(pa.table({"entity_id": ["Q1", "Q1", "nil:x"], "kb_id": ["Q1", "Q1", None]}), paths[0])
+    pq.write_table(pa.table({"entity_id": ["nil:x", "Q2"], "kb_id": [None, "Q2"]}), paths[1])
+    log = ProblemLog()
+    _check_identities(paths, log)
+    assert log.problems == []
+    pq.write_table(pa.table({"entity_id": ["Q1"], "kb_id": ["Q7"]}), paths[1])
+    _check_identities(paths, log)
+    assert [str(p) for p in log.problems] == [f"{tmp_path} field 'kb_id': entity_id 'Q1' has more than one kb_id across the table"]

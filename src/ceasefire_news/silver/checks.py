@@ -21,6 +21,7 @@ from ..dataset.storage import read_file, read_metadata, read_parquet
 from ..errors import ProblemLog
 from ..schema.rules import GROUP_LEVELS
 from ..schema.tables import declared_table
+from .progress import release_memory
 
 PER_DOCUMENT = ("documents", "sentences", "entities", "ner", "duplicate_groups")
 #: Per-document tables of optional stages (present when the build asked for them).
@@ -52,6 +53,7 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
     if log.problems:
         return
     doc_ids: list[pa.Array] = []
+    release_memory()  # after a build, most of its freed memory is still held by the allocators
     for k in range(counts["documents"]):
         _check_key_order(shards, k, log)
         tables = {name: with_label_names(declared_table(name, silver_groups), read_file(shards[name][k])) for name in ("documents", "sentences", "entities")}
@@ -78,17 +80,22 @@ def validate_silver(root: Path, manifest: ManifestInfo, log: ProblemLog) -> None
         groups_ids = read_file(shards["duplicate_groups"][k], columns=["doc_id"]).column("doc_id").combine_chunks()
         if not groups_ids.equals(ids):
             log.add(str(shards["duplicate_groups"][k]), "doc_ids differ from the documents shard's (one row per document, same shard)", field="doc_id")
+        del tables, groups_ids
+        release_memory()  # each shard's checks start from the same memory, whatever the shard count
     if log.problems:
         return
-    all_ids = pa.concat_arrays(doc_ids) if doc_ids else pa.array([], pa.string())
-    if pc.count_distinct(all_ids).as_py() != len(all_ids):
-        dupes = pa.table({"d": all_ids}).group_by("d").aggregate([("d", "count")]).filter(pc.greater(pc.field("d_count"), 1))
-        log.add(str(root / "data" / "documents"), f"doc_id {dupes.column('d')[0].as_py()!r} occurs in more than one row", field="doc_id")
+    # Corpus-level checks on integer codes: the doc_ids once (row order of the duplicate_groups
+    # shards), a rank per document in doc_id order, and each group level as one code per document.
+    # Strings of the whole corpus are never compared or looked up per pair.
+    ids = pa.concat_arrays(doc_ids) if doc_ids else pa.array([], pa.string())
+    del doc_ids
+    rank = _doc_ranks(root, ids, log)
+    if rank is None:
         return
     _check_identities(shards["entities"], log)
-    groups = pa.concat_tables(read_file(p) for p in shards["duplicate_groups"])
-    _check_partitions(root, groups, log)
-    _check_pairs(root, shards["pairs"], groups, silver_groups, log)
+    codes = _group_codes(shards["duplicate_groups"], silver_groups)
+    _check_partitions(root, codes, log)
+    _check_pairs(root, shards["pairs"], ids, rank, codes, silver_groups, log)
 
 
 def _shard_problem(docs: pa.Table, sents: pa.Table, ents: pa.Table) -> tuple[str, str] | None:
@@ -312,17 +319,53 @@ def _check_embeddings(shards: dict[str, list[Path]], k: int, log: ProblemLog) ->
         log.add(str(path), f"embedding is not a finite unit vector (norm {norms[row]:.6g}); {len(bad)} such row(s)", row=row, doc_id=table.column("doc_id")[row].as_py(), field="embedding")
 
 
+def _doc_ranks(root: Path, ids: pa.Array, log: ProblemLog):
+    """Each document's rank in doc_id order (numpy int64), or None after reporting a doc_id in two rows."""
+    import numpy as np
+
+    by_id = pc.sort_indices(ids).to_numpy()
+    if len(ids) > 1:
+        ordered = pc.take(ids, pa.array(by_id))
+        repeated = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+        if pc.any(repeated).as_py():
+            doc_id = ordered[pc.index(repeated, True).as_py()].as_py()
+            log.add(str(root / "data" / "documents"), f"doc_id {doc_id!r} occurs in more than one row", field="doc_id")
+            return None
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    return rank
+
+
 def _check_identities(paths: list[Path], log: ProblemLog) -> None:
-    """Across all shards: one entity_id never carries two kb_ids, and one kb_id never has two entity_ids."""
+    """Across all shards: one entity_id never carries two kb_ids, and one kb_id never has two entity_ids.
+
+    Each shard is reduced to its distinct (entity_id, kb_id) pairs first, so what is held across
+    shards grows with the number of entities, not of mentions.
+    """
     if not paths:
         return
-    ids = pa.concat_tables(read_file(p, columns=["entity_id", "kb_id"]) for p in paths).filter(pc.is_valid(pc.field("entity_id")))
+    parts = []
+    for path in paths:
+        rows = read_file(path, columns=["entity_id", "kb_id"]).filter(pc.is_valid(pc.field("entity_id")))
+        parts.append(rows.group_by(["entity_id", "kb_id"]).aggregate([]))
+    ids = pa.concat_tables(parts).group_by(["entity_id", "kb_id"]).aggregate([])
     for key, other in (("entity_id", "kb_id"), ("kb_id", "entity_id")):
         rows = ids.filter(pc.is_valid(pc.field(key))) if key == "kb_id" else ids
         spread = rows.group_by(key).aggregate([(other, "count_distinct", pc.CountOptions(mode="all"))])
         bad = spread.filter(pc.greater(spread.column(f"{other}_count_distinct"), 1))
         if bad.num_rows:
             log.add(str(paths[0].parent), f"{key} {bad.column(key)[0].as_py()!r} has more than one {other} across the table", field=other)
+
+
+def _group_codes(paths: list[Path], silver_groups: bool) -> dict[str, tuple]:
+    """Per group level: (an int64 code per document in the shards' row order, the labels the codes index)."""
+    codes = {}
+    table = declared_table("duplicate_groups", silver_groups)
+    for level in GROUP_LEVELS:  # one level's strings at a time
+        column = pa.concat_arrays([with_label_names(table, read_file(p, columns=[level])).column(0).combine_chunks() for p in paths])
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        codes[level] = (encoded.indices.to_numpy(zero_copy_only=False).astype("int64"), encoded.dictionary)
+    return codes
 
 
 def _check_files(root: Path, manifest: ManifestInfo, name: str, paths: list[Path], silver_groups: bool, log: ProblemLog) -> None:
@@ -367,74 +410,89 @@ def _check_key_order(shards: dict[str, list[Path]], k: int, log: ProblemLog) -> 
             log.add(str(shards[name][k]), f"rows out of key order: {after} follows {before}", row=i + 1, field=table.key[0])
 
 
-def _check_partitions(root: Path, groups: pa.Table, log: ProblemLog) -> None:
-    """Each group level refines the next coarser one."""
+def _check_partitions(root: Path, codes: dict[str, tuple], log: ProblemLog) -> None:
+    """Each group level refines the next coarser one (every finer group inside one coarser group)."""
+    import numpy as np
+
     where = str(root / "data" / "duplicate_groups")
     for finer, coarser in zip(GROUP_LEVELS, GROUP_LEVELS[1:]):
-        spread = groups.group_by(finer).aggregate([(coarser, "count_distinct")])
-        bad = spread.filter(pc.greater(spread.column(f"{coarser}_count_distinct"), 1))
-        if bad.num_rows:
-            log.add(where, f"{finer} group {bad.column(finer)[0].as_py()!r} is split across {coarser} groups", field=coarser)
+        (f, names), (c, coarse_names) = codes[finer], codes[coarser]
+        width = max(len(coarse_names), 1)
+        combos = np.unique(f * width + c)  # distinct (finer, coarser) pairs, sorted by finer code
+        owner = combos // width
+        split = np.flatnonzero(owner[1:] == owner[:-1])
+        if len(split):  # the first split group in row order: codes number the labels by first appearance
+            log.add(where, f"{finer} group {names[int(owner[split[0]])].as_py()!r} is split across {coarser} groups", field=coarser)
 
 
-def _check_pairs(root: Path, paths: list[Path], groups: pa.Table, silver_groups: bool, log: ProblemLog) -> None:
-    """Pairs name known documents, doc_a < doc_b, in strictly increasing key order, with the relation their groups give."""
-    ids = groups.column("doc_id")
-    previous = None
+def _check_pairs(
+    root: Path, paths: list[Path], ids: pa.Array, rank, codes: dict[str, tuple], silver_groups: bool, log: ProblemLog
+) -> None:
+    """Pairs name known documents, doc_a < doc_b, in strictly increasing key order, with the relation their groups give.
+
+    Each pair becomes two document positions (one hash lookup per side and shard), and everything
+    else is integers: the key rank(doc_a) * N + rank(doc_b), increasing across the shards, and the
+    relation from the group codes.
+    """
+    import numpy as np
+
+    from ..schema.rules import RELATIONS
+
+    n = len(ids)
+    relations = pa.array(RELATIONS, pa.string())
+    previous = -1  # the last key of the shards before
     total = 0
     for path in paths:
-        pairs = with_label_names(declared_table("pairs", silver_groups), read_file(path))
+        pairs = with_label_names(declared_table("pairs", silver_groups), read_file(path, columns=["doc_a", "doc_b", "relation"]))
         total += pairs.num_rows
         if not pairs.num_rows:
             continue
-        a, b = pairs.column("doc_a"), pairs.column("doc_b")
-        for column, name in ((a, "doc_a"), (b, "doc_b")):
-            unknown = pc.invert(pc.is_in(column, value_set=ids))
-            if pc.any(unknown).as_py():
-                row = pc.index(unknown, True).as_py()
+        positions = []
+        for name in ("doc_a", "doc_b"):
+            column = pairs.column(name).combine_chunks()
+            pos = pc.index_in(column, value_set=ids)
+            if pos.null_count:
+                row = pc.index(pc.is_null(pos), True).as_py()
                 log.add(str(path), f"unknown doc_id {column[row].as_py()!r}", row=row, field=name)
                 return
-        if not pc.all(pc.less(a, b)).as_py():
-            row = pc.index(pc.less(a, b), False).as_py()
-            log.add(str(path), "doc_a must sort before doc_b", row=row, field="doc_a")
+            positions.append(pos.to_numpy().astype(np.int64))
+        a, b = positions
+        ra, rb = rank[a], rank[b]
+        if (ra >= rb).any():
+            log.add(str(path), "doc_a must sort before doc_b", row=int(np.argmax(ra >= rb)), field="doc_a")
             return
-        if previous is not None:
-            a = pa.concat_arrays([pa.array([previous[0]], pa.string()), a.combine_chunks()])
-            b = pa.concat_arrays([pa.array([previous[1]], pa.string()), b.combine_chunks()])
-        a, b = pa.chunked_array([a]).combine_chunks(), pa.chunked_array([b]).combine_chunks()
-        if len(a) > 1:  # each key greater than the one before (vectorised: pairs tables are long)
-            pa_, na, pb, nb = a.slice(0, len(a) - 1), a.slice(1), b.slice(0, len(b) - 1), b.slice(1)
-            ordered = pc.or_(pc.greater(na, pa_), pc.and_(pc.equal(na, pa_), pc.greater(nb, pb)))
-            if not pc.all(ordered).as_py():
-                i = pc.index(ordered, False).as_py()
-                row = i + (0 if previous is not None else 1)
-                log.add(str(path), f"pairs out of key order or repeated: {(na[i].as_py(), nb[i].as_py())} after {(pa_[i].as_py(), pb[i].as_py())}", row=row, field="doc_a")
-                return
-        previous = (a[-1].as_py(), b[-1].as_py())
-        expected = _relations(pairs, groups)
-        wrong = pc.not_equal(pairs.column("relation"), expected)
-        if pc.any(wrong).as_py():
-            row = pc.index(wrong, True).as_py()
+        key = ra * n + rb
+        steps = np.diff(key, prepend=previous)
+        if (steps <= 0).any():
+            i = int(np.argmax(steps <= 0))
+            before = (ids[int(a[i - 1])].as_py(), ids[int(b[i - 1])].as_py()) if i else _pair_at_key(ids, rank, previous)
+            after = (ids[int(a[i])].as_py(), ids[int(b[i])].as_py())
+            log.add(str(path), f"pairs out of key order or repeated: {after} after {before}", row=i, field="doc_a")
+            return
+        previous = int(key[-1])
+        expected = np.zeros(len(a), dtype=np.int64)  # the finest level the two share, as an index of RELATIONS
+        for level, relation in (("topic", 1), ("event", 2), ("near_duplicate", 3)):
+            level_codes = codes[level][0]
+            expected[level_codes[a] == level_codes[b]] = relation
+        stored = pc.index_in(pairs.column("relation"), value_set=relations).fill_null(-1).to_numpy()
+        wrong = np.flatnonzero(stored != expected)
+        if len(wrong):
+            row = int(wrong[0])
             log.add(
                 str(path),
-                f"relation {pairs.column('relation')[row].as_py()!r} but the groups give {expected[row].as_py()!r}",
+                f"relation {pairs.column('relation')[row].as_py()!r} but the groups give {RELATIONS[expected[row]]!r}",
                 row=row,
                 field="relation",
             )
             return
-    n = len(ids)
     if not silver_groups and total != n * (n - 1) // 2:
         log.add(str(root / "data" / "pairs"), f"{total} pairs but {n} documents have {n * (n - 1) // 2}; a gold pairs table lists every pair")
 
 
-def _relations(pairs: pa.Table, groups: pa.Table) -> pa.Array:
-    """The relation the groups give each pair (finest shared level), as label names."""
-    index = {}
-    for side in ("doc_a", "doc_b"):
-        pos = pc.index_in(pairs.column(side), value_set=groups.column("doc_id"))
-        index[side] = {level: pc.take(groups.column(level), pos) for level in GROUP_LEVELS}
-    name = pa.array(["unrelated"] * pairs.num_rows, pa.string())
-    for level, relation in (("topic", "same_topic"), ("event", "same_event"), ("near_duplicate", "near_duplicate")):
-        same = pc.equal(index["doc_a"][level], index["doc_b"][level])
-        name = pc.if_else(same, relation, name)
-    return name
+def _pair_at_key(ids: pa.Array, rank, key: int) -> tuple[str, str]:
+    """The (doc_a, doc_b) of a pair key rank(doc_a) * N + rank(doc_b)."""
+    import numpy as np
+
+    n = len(ids)
+    by_rank = np.argsort(rank)
+    return ids[int(by_rank[key // n])].as_py(), ids[int(by_rank[key % n])].as_py()

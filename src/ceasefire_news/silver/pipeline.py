@@ -29,7 +29,7 @@ from ..errors import Located, ProblemLog
 from ..schema.models import RELATIONS, DuplicateGroups, Referent
 from ..schema.tables import CONFIGS, declared_table
 from .annotate import Plan, annotate_batch, unpack
-from .progress import Progress, Summary, interactive, peak_memory_mb
+from .progress import Progress, Summary, interactive, peak_memory_mb, release_memory
 
 #: Documents per unit of work. 250 keeps a worker's transient memory (the ner stage holds a few
 #: integers per character of its batch) near 50 MB; 1,000 cost the same CPU and 0.4 GiB more peak
@@ -189,6 +189,7 @@ class _Shards:
             self.store.add(pa.concat_tables(self.buffered.pop("sketch"), promote_options="default").sort_by([("doc_id", "ascending")]))
         self.buffered = {}
         self.count = 0
+        release_memory()  # the shard's batches are gone: its pages go back before the next shard fills
 
 
 def annotate(
