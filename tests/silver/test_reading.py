@@ -135,3 +135,45 @@ def test_cli_reports_located_errors_without_traceback(tmp_path: Path) -> None:
     assert f"{path}:1 doc_id=a field 'text': expected a string, got 3" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_parquet_batches_are_exact_whatever_the_row_groups(tmp_path: Path) -> None:
+    """Columnar reading re-cuts the file's batches to exactly batch_size rows (shards are whole batches)."""
+    import hashlib
+
+    texts = [f"Article {i}. It says something." for i in range(23)]
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"doc_id": [f"d{i:02d}" for i in range(23)], "text": texts}), path, row_group_size=7)
+    reader = open_articles(path, 5)
+    batches = list(reader.batches())
+    assert [b.num_rows for b in batches] == [5, 5, 5, 5, 3]
+    rows = [r for b in batches for r in b.to_pylist()]
+    assert rows == [{"doc_id": f"d{i:02d}", "text": t, "sha256": hashlib.sha256(t.encode()).hexdigest()} for i, t in enumerate(texts)]
+    assert (reader.num_docs, reader.num_bytes, reader.log.problems) == (23, sum(len(t.encode()) for t in texts), [])
+
+
+def test_parquet_bad_rows_are_the_record_checks_own(tmp_path: Path) -> None:
+    """A batch with any suspect row is decided row by row by the record checks (Python's rules, not RE2's), which report each row."""
+    doc_ids = ["a0", "a1", "bad id", "a3", None, "a5", "a6\n", "a7", "a8", "a1", "a10", "a11"]
+    texts = ["One.", "Two.", "Three.", " \u3000\x1c\n", "Five.", None, "Seven.", "Eight.", "Nine.", "Ten.", "\t", "Twelve.\u2028"]
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"doc_id": pa.array(doc_ids, pa.large_string()), "text": texts}), path, row_group_size=4)
+    reader = open_articles(path, 3)
+    kept = [r for b in reader.batches() for r in b.to_pylist()]
+    found = [str(p).replace(f"{path} row ", "ROW ") for p in reader.log.problems]
+    assert [r["doc_id"] for r in kept] == ["a0", "a1", "a7", "a8", "a1", "a11"]
+    assert found == [
+        "ROW 2 doc_id=bad id field 'doc_id': invalid doc_id 'bad id'; expected ^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        "ROW 3 doc_id=a3 field 'text': article is empty (expected some non-whitespace text)",
+        "ROW 4 field 'doc_id': doc_id is null; expected a string",
+        "ROW 5 doc_id=a5 field 'text': text is null; expected a string",
+        "ROW 6 doc_id=a6\\x0a field 'doc_id': invalid doc_id 'a6\\n'; expected ^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        "ROW 10 doc_id=a10 field 'text': article is empty (expected some non-whitespace text)",
+        "ROW 9 doc_id=a1 field 'doc_id': duplicate doc_id 'a1' (first at row 1)",
+    ]
+
+
+def test_python_space_is_every_character_str_isspace_accepts() -> None:
+    from ceasefire_news.silver.reading import PYTHON_SPACE
+
+    assert PYTHON_SPACE == tuple(c for c in range(0x110000) if chr(c).isspace())

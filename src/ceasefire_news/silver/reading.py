@@ -22,6 +22,13 @@ from ..errors import ProblemLog
 from ..schema.models import DOC_ID_PATTERN
 
 _DOC_ID = re.compile(DOC_ID_PATTERN)
+#: The same rules for Arrow's RE2 (columnar checks of a Parquet batch). RE2's `$` is the end of the
+#: text only, stricter than Python's (which also matches before a final newline): a row RE2 flags
+#: goes to the record checks, which decide. PYTHON_SPACE is every character str.isspace() accepts
+#: (what str.strip() removes; a test compares it with Python's own), so _BLANK_RE2 flags exactly the
+#: texts `_check` calls empty.
+PYTHON_SPACE = (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+_BLANK_RE2 = "^[" + "".join(f"\\x{{{c:x}}}" for c in PYTHON_SPACE) + "]*$"
 
 #: Columns of a raw batch.
 RAW_SCHEMA = pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("sha256", pa.string())])
@@ -77,7 +84,14 @@ class Reader:
 
     def batches(self) -> Iterator[pa.Table]:
         """Raw batches (doc_id, text, sha256) in input order; bad records are skipped and logged."""
-        records = {"txt": self._txt, "jsonl": self._jsonl, "parquet": self._parquet}[self.kind]()
+        yield from self._parquet_batches() if self.kind == "parquet" else self._record_batches()
+        self._check_duplicates()
+        if self.num_docs == 0 and not self.log.problems:
+            self.problem(str(self.path), "no articles found (expected at least one document with text)")
+
+    def _record_batches(self) -> Iterator[pa.Table]:
+        """Batches of a .txt folder or a JSON Lines file, one record at a time."""
+        records = {"txt": self._txt, "jsonl": self._jsonl}[self.kind]()
         ids: list[str] = []
         texts: list[str] = []
         lines: list[int] = []
@@ -89,13 +103,57 @@ class Reader:
             texts.append(text)
             lines.append(at)
             if len(ids) == self.batch_size:
-                yield self._batch(ids, texts, lines)
+                yield self._batch(pa.array(ids, pa.string()), pa.array(texts, pa.string()), pa.array(lines, pa.int64()))
                 ids, texts, lines = [], [], []
         if ids:
-            yield self._batch(ids, texts, lines)
-        self._check_duplicates()
-        if self.num_docs == 0 and not self.log.problems:
-            self.problem(str(self.path), "no articles found (expected at least one document with text)")
+            yield self._batch(pa.array(ids, pa.string()), pa.array(texts, pa.string()), pa.array(lines, pa.int64()))
+
+    def _parquet_batches(self) -> Iterator[pa.Table]:
+        """Batches of a Parquet file, checked a column at a time.
+
+        A batch whose rows all pass the columnar checks (no nulls, doc_id pattern, some non-whitespace
+        text: the same rules as `_check`) is taken whole; any other batch goes through `_check` row by
+        row, which decides and reports. Kept rows are re-cut into batches of exactly batch_size, as
+        the record path makes them (shards are whole batches).
+        """
+        import pyarrow.compute as pc
+
+        parquet = self._open_parquet()
+        if parquet is None:
+            return
+        file = str(self.path)
+        pending: list[pa.Table] = []
+        held = row = 0
+        for batch in parquet.iter_batches(batch_size=self.batch_size, columns=["doc_id", "text"]):
+            ids, texts = batch.column(0).cast(pa.string()), batch.column(1).cast(pa.string())
+            rows = pa.array(range(row, row + batch.num_rows), pa.int64())
+            row += batch.num_rows
+            suspect = pc.or_(
+                pc.invert(pc.fill_null(pc.match_substring_regex(ids, DOC_ID_PATTERN), False)),
+                pc.fill_null(pc.match_substring_regex(texts, _BLANK_RE2), True),
+            )
+            if pc.any(suspect).as_py():  # the record checks decide and report every row of this batch
+                keep = [
+                    self._check(doc_id, text, {"file": file, "row": at}) if doc_id is not None and text is not None else self._null(file, at, doc_id)
+                    for doc_id, text, at in zip(ids.to_pylist(), texts.to_pylist(), rows.to_pylist())
+                ]
+                mask = pa.array(keep, pa.bool_())
+                ids, texts, rows = ids.filter(mask), texts.filter(mask), rows.filter(mask)
+            pending.append(pa.table({"doc_id": ids, "text": texts, "row": rows}))
+            held += len(ids)
+            while held >= self.batch_size:
+                whole = pa.concat_tables(pending)
+                cut = whole.slice(0, self.batch_size).combine_chunks()
+                pending, held = [whole.slice(self.batch_size)], held - self.batch_size
+                yield self._batch(cut.column("doc_id").chunk(0), cut.column("text").chunk(0), cut.column("row").chunk(0))
+        if held:
+            rest = pa.concat_tables(pending).combine_chunks()
+            yield self._batch(rest.column("doc_id").chunk(0), rest.column("text").chunk(0), rest.column("row").chunk(0))
+
+    def _null(self, file: str, row: int, doc_id: str | None) -> bool:
+        name = "doc_id" if doc_id is None else "text"
+        self.problem(file, f"{name} is null; expected a string", row=row, doc_id=doc_id, field=name)
+        return False
 
     def _check_duplicates(self) -> None:
         """Report every doc_id that occurs more than once, at each repeat, naming the first occurrence."""
@@ -123,22 +181,22 @@ class Reader:
                 **{unit: row["at"]},
             )
 
-    def _batch(self, ids: list[str], texts: list[str], lines: list[int]) -> pa.Table:
-        self._ids.append(pa.array(ids, pa.string()))
-        self._lines.append(pa.array(lines, pa.int64()))
-        encoded = [t.encode("utf-8") for t in texts]
+    def _batch(self, ids: pa.Array, texts: pa.Array, lines: pa.Array) -> pa.Table:
+        self._ids.append(ids)
+        self._lines.append(lines)
+        encoded = texts.cast(pa.binary()).to_pylist()
         self.num_docs += len(ids)
-        self.num_bytes += sum(len(b) for b in encoded)
+        self.num_bytes += sum(map(len, encoded))
         digests = [hashlib.sha256(b).hexdigest() for b in encoded]
         if self.kind == "txt":
-            for doc_id, digest in zip(ids, digests):
+            for doc_id, digest in zip(ids.to_pylist(), digests):
                 self._digest.update(f"{doc_id}.txt {digest}\n".encode())
-        return pa.table([pa.array(ids, pa.string()), pa.array(texts, pa.string()), pa.array(digests, pa.string())], schema=RAW_SCHEMA)
+        return pa.table([ids, texts, pa.array(digests, pa.string())], schema=RAW_SCHEMA)
 
     def _check(self, doc_id: str, text: str, where: dict) -> bool:
         """Check one record's doc_id (pattern) and text (non-empty); uniqueness is checked at the end."""
         file = where.pop("file")
-        if not _DOC_ID.match(doc_id):
+        if not _DOC_ID.fullmatch(doc_id):
             self.problem(file, f"invalid doc_id {doc_id!r}; expected {DOC_ID_PATTERN}", doc_id=doc_id, field="doc_id", **where)
             return False
         if not text.strip():
@@ -191,7 +249,8 @@ class Reader:
                 if fields is not None:
                     yield fields[0], fields[1], {"file": file, "line": line_no}
 
-    def _parquet(self) -> Iterator[tuple[str, str, dict]]:
+    def _open_parquet(self):
+        """The input as a ParquetFile with string columns doc_id and text, or None after reporting why not."""
         import pyarrow.parquet as pq
 
         file = str(self.path)
@@ -199,7 +258,7 @@ class Reader:
             parquet = pq.ParquetFile(self.path)
         except (OSError, pa.ArrowException) as err:
             self.problem(file, f"cannot read Parquet file: {err}")
-            return
+            return None
         names = parquet.schema_arrow.names
         for missing in ("doc_id", "text"):
             if missing not in names:
@@ -207,22 +266,12 @@ class Reader:
         for extra in sorted(set(names) - {"doc_id", "text"}):
             self.problem(file, f"unknown column {extra!r} (expected columns doc_id and text)", field=extra)
         if self.log.problems:
-            return
+            return None
         for name in ("doc_id", "text"):
             kind = parquet.schema_arrow.field(name).type
             if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
                 self.problem(file, f"column {name!r} has type {kind}; expected string", field=name)
-        if self.log.problems:
-            return
-        row = 0
-        for batch in parquet.iter_batches(batch_size=self.batch_size, columns=["doc_id", "text"]):
-            for doc_id, text in zip(batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()):
-                if doc_id is None or text is None:
-                    name = "doc_id" if doc_id is None else "text"
-                    self.problem(file, f"{name} is null; expected a string", row=row, doc_id=doc_id, field=name)
-                else:
-                    yield doc_id, text, {"file": file, "row": row}
-                row += 1
+        return None if self.log.problems else parquet
 
     def _fields(self, record: object, file: str, where: dict) -> tuple[str, str] | None:
         """doc_id and text of a JSON record, or None after logging what is wrong."""
