@@ -258,3 +258,76 @@ def test_an_entity_id_with_two_kb_ids_in_different_shards_is_found(tmp_path: Pat
     pq.write_table(pa.table({"entity_id": ["Q1"], "kb_id": ["Q7"]}), paths[1])
     _check_identities(paths, log)
     assert [str(p) for p in log.problems] == [f"{tmp_path} field 'kb_id': entity_id 'Q1' has more than one kb_id across the table"]
+
+
+def _record_problems(tables: dict[str, pa.Table], folder: Path) -> list[str]:
+    """The gold build's record checks (what validation runs to locate a problem) on one shard's tables."""
+    from ceasefire_news.dataset.shards import to_storage
+    from ceasefire_news.dataset.storage import read_parquet
+    from ceasefire_news.errors import ProblemLog
+    from ceasefire_news.gold.checks import _check_document_rows, _check_documents, _compare
+    from ceasefire_news.gold.entities import check_mentions
+    from ceasefire_news.gold.segments import check_sentences
+    from ceasefire_news.schema.tables import declared_table
+
+    log = ProblemLog()
+    located = {}
+    for name, table in tables.items():
+        declared = declared_table(name, True)
+        pq.write_table(to_storage(declared, table).cast(declared.arrow_schema), folder / f"{name}.parquet")
+        located[name] = read_parquet(name, folder / f"{name}.parquet", log, declared_table(name, True))
+    texts = _check_documents(located["documents"], log)
+    segments = check_sentences(texts, located["sentences"], log)
+    _check_document_rows(located["documents"], segments, log)
+    mentions = check_mentions(texts, segments, located["entities"], log)
+    _compare("entities", located["entities"], mentions, log)
+    return [str(p) for p in log.problems]
+
+
+def test_column_segment_checks_agree_with_the_record_checks_on_random_edits(silver_built: Path, tmp_path: Path) -> None:
+    """Random edits of one segment that keep its field rules (text re-sliced from the document): the
+    column checks find a problem exactly when the record checks do, both ways (a stricter column check
+    would fail valid builds)."""
+    import random
+
+    from ceasefire_news.silver.checks import _shard_problem
+
+    base = _shard_tables(silver_built)
+    texts = dict(zip(base["documents"].column("doc_id").to_pylist(), base["documents"].column("text").to_pylist()))
+    rows = base["sentences"].to_pylist()
+    rng = random.Random(20251126)
+    verdicts = []
+    for trial in range(60):
+        edited = [dict(r) for r in rows]
+        r = rng.randrange(len(edited))
+        row, text = edited[r], texts[edited[r]["doc_id"]]
+        kind = rng.choice(["start", "end", "both", "role", "drop", "swap"])
+        if kind in ("start", "end", "both"):
+            shift = rng.choice([-3, -2, -1, 1, 2, 3])
+            if kind in ("start", "both"):
+                row["start"] = max(0, row["start"] + shift)
+            if kind in ("end", "both"):
+                row["end"] = min(len(text), row["end"] + shift)
+            if row["end"] <= row["start"]:
+                continue
+            row["text"] = text[row["start"] : row["end"]]
+        elif kind == "role":
+            row["role"] = rng.choice(["title", "body", "heading"])
+        elif kind == "drop":  # remove a segment, renumber its document's others, keep num_sentences in step below
+            doc = edited.pop(r)["doc_id"]
+            for i, other in enumerate(o for o in edited if o["doc_id"] == doc):
+                other["index"] = i
+        elif kind == "swap" and r + 1 < len(edited) and edited[r + 1]["doc_id"] == row["doc_id"]:
+            edited[r], edited[r + 1] = edited[r + 1], edited[r]
+        sents = pa.Table.from_pylist(edited, schema=base["sentences"].schema)
+        counts = pc.value_counts(sents.column("doc_id")).to_pylist()
+        per_doc = {c["values"]: c["counts"] for c in counts}
+        docs = base["documents"]
+        docs = docs.set_column(docs.schema.get_field_index("num_sentences"), "num_sentences", pa.array([per_doc.get(d, 0) for d in docs.column("doc_id").to_pylist()], docs.schema.field("num_sentences").type))
+        column = _shard_problem(docs, sents, base["entities"])
+        folder = tmp_path / str(trial)
+        folder.mkdir()
+        record = _record_problems({"documents": docs, "sentences": sents, "entities": base["entities"]}, folder)
+        assert (column is None) == (not record), (kind, r, column, record)
+        verdicts.append(column is None)
+    assert True in verdicts and False in verdicts  # both outcomes were exercised
