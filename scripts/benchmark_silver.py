@@ -338,6 +338,8 @@ def scale(args: argparse.Namespace) -> int:
         rows.append(build_run(path, "none", n_docs, mb, f"{n}-none"))
         if n in args.ner_sizes:
             rows.append(build_run(path, "rules", n_docs, mb, f"{n}-rules"))
+        if n in args.model_sizes:
+            rows.append(build_run(path, "model", n_docs, mb, f"{n}-model"))
         if args.delete_after and n >= 1_000_000:
             shutil.rmtree(path.parent, ignore_errors=True)
     if ours is not None and popular is not None:
@@ -463,7 +465,8 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         "including start-up, reading, validation of the written dataset and the card. Peak memory: the largest sum of the resident "
         "memory of the build process and its workers, sampled every 0.25 s from /proc, in MiB (2^20 bytes; MB of text are 10^6 bytes). `--ner none`: segmentation, grouping "
         "(sketch, LSH candidates, exact scores, components) and writing every table (the `ner` table then holds the tokens with O tags); "
-        "`--ner rules` adds the EntityRuler and linking.",
+        "`--ner rules` adds the EntityRuler and linking; `--ner model` the statistical OntoNotes model (spaCy's small English "
+        "model, one copy per worker) and linking.",
         "",
         *(
             [
@@ -526,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", action="store_true", help="measure the pipeline at scale on synthetic corpora (docs/performance.md)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--ner-sizes", type=int, nargs="*", default=[10_000, 100_000], help="sizes also built with --ner rules")
+    parser.add_argument("--model-sizes", type=int, nargs="*", default=[], help="sizes also built with --ner model (about 2.7 GB per worker)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--popular-docs", type=int, default=2000)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ceasefire-news-silver-scale")
