@@ -375,6 +375,24 @@ def stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def replace_section(doc: Path, heading: str, start: str, end: str, lines: list[str], after: str | None = None) -> None:
+    """Rewrite a generated section (its heading up to its end marker) of a Markdown file; a missing
+    one is put after the line `after` when given, else at the end."""
+    text = "\n".join(lines) + "\n"
+    current = doc.read_text(encoding="utf-8") if doc.is_file() else ""
+    if start in current:
+        head = current.split(heading, 1)[0]
+        tail = current.split(end, 1)[1].lstrip("\n")
+        new = head + text + ("\n" + tail if tail else "")
+    elif after is not None and after in current:
+        head, tail = current.split(after, 1)
+        new = head + after + "\n\n" + text + tail
+    else:
+        new = current.rstrip("\n") + "\n\n" + text
+    doc.write_text(new, encoding="utf-8")
+    print(text)
+
+
 def write_stages_section(doc: Path, row: dict) -> None:
     """Rewrite the section between the silver-stages markers of docs/performance.md (appended when absent)."""
     spent, mb, n = dict(row["spent"]), row["mb"], row["docs"]
@@ -404,17 +422,7 @@ def write_stages_section(doc: Path, row: dict) -> None:
         f"start-up, gives {2 * mb / total:.2f} MB/s on 2 cores by the same convention.",
         STAGES_END,
     ]
-    text = "\n".join(lines) + "\n"
-    current = doc.read_text(encoding="utf-8") if doc.is_file() else ""
-    if STAGES_START in current:
-        head = current.split("### Silver CPU by stage", 1)[0]
-        tail = current.split(STAGES_END, 1)[1].lstrip("\n")
-        new = head + text + ("\n" + tail if tail else "")
-    else:  # after the scale section
-        head, tail = current.split(SCALE_END, 1)
-        new = head + SCALE_END + "\n\n" + text + tail
-    doc.write_text(new, encoding="utf-8")
-    print(text)
+    replace_section(doc, "### Silver CPU by stage", STAGES_START, STAGES_END, lines, after=SCALE_END)
 
 
 def render(args: argparse.Namespace) -> int:
@@ -511,16 +519,7 @@ def write_scale_section(doc: Path, rows: list[dict], ours: dict, popular: dict, 
         f"({per_large:.2f} ms{', code ' + str(base[-1].get('commit')) if several else ''}): {per_pop / per_large:.1f}x.",
         SCALE_END,
     ]
-    text = "\n".join(lines) + "\n"
-    current = doc.read_text(encoding="utf-8") if doc.is_file() else ""
-    if SCALE_START in current:
-        head = current.split("## Silver pipeline at scale", 1)[0]
-        tail = current.split(SCALE_END, 1)[1].lstrip("\n")
-        new = head + text + ("\n" + tail if tail else "")
-    else:
-        new = current.rstrip("\n") + "\n\n" + text
-    doc.write_text(new, encoding="utf-8")
-    print(text)
+    replace_section(doc, "## Silver pipeline at scale", SCALE_START, SCALE_END, lines)
 
 
 def main(argv: list[str] | None = None) -> int:
