@@ -450,10 +450,11 @@ def render(args: argparse.Namespace) -> int:
             else:  # a later run of the same size and code replaces an earlier one
                 rows = [r for r in rows if (r["label"], r.get("commit")) != (row["label"], row.get("commit"))] + [row]
     loads = [r["load"] for r in rows]
+    versions = len({r.get("commit") for r in rows})
     args.note = (
-        f" (written with `--render` from {len(args.render)} logs in docs/bench-logs/, one per version of the code; the runs of one"
-        " version were invocations side by side, which shared the cores)"
-        if len(args.render) > 1 else ""
+        f" (written with `--render` from the logs of {versions} versions of the code in docs/bench-logs/; the runs of one version"
+        " were one or more invocations, one after the other or side by side, sharing the cores: see the load column)"
+        if versions > 1 else ""
     )
     write_scale_section(args.perf_doc, rows, ours, popular, args, (min(loads),), (max(loads),))
     return 0
