@@ -177,3 +177,17 @@ def test_python_space_is_every_character_str_isspace_accepts() -> None:
     from ceasefire_news.silver.reading import PYTHON_SPACE
 
     assert PYTHON_SPACE == tuple(c for c in range(0x110000) if chr(c).isspace())
+
+
+def test_a_parquet_file_that_breaks_mid_read_is_the_inputs_problem(tmp_path: Path) -> None:
+    """A truncated file whose footer still reads fails while its rows are read: named as the input, nothing written."""
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(pa.table({"doc_id": [f"a{i}" for i in range(3000)], "text": ["Hello world. Again."] * 3000}), whole, row_group_size=500)
+    data = whole.read_bytes()
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(data[: len(data) // 2] + data[-2000:])
+    with pytest.raises(DatasetError) as err:
+        annotate(broken, tmp_path / "out", ner="none", workers=1, quiet=True)
+    found = [str(p) for p in err.value.problems]
+    assert len(found) == 1 and found[0].startswith(f"{broken}: cannot read Parquet file:"), found
+    assert not (tmp_path / "out").exists()

@@ -124,7 +124,7 @@ class Reader:
         file = str(self.path)
         pending: list[pa.Table] = []
         held = row = 0
-        for batch in parquet.iter_batches(batch_size=self.batch_size, columns=["doc_id", "text"]):
+        for batch in self._guarded_batches(parquet, file):
             ids, texts = batch.column(0).cast(pa.string()), batch.column(1).cast(pa.string())
             rows = pa.array(range(row, row + batch.num_rows), pa.int64())
             row += batch.num_rows
@@ -149,6 +149,13 @@ class Reader:
         if held:
             rest = pa.concat_tables(pending).combine_chunks()
             yield self._batch(rest.column("doc_id").chunk(0), rest.column("text").chunk(0), rest.column("row").chunk(0))
+
+    def _guarded_batches(self, parquet, file: str) -> Iterator[pa.RecordBatch]:
+        """The file's record batches; a file that breaks mid-read (truncated, corrupt) is a problem of the input, not a crash."""
+        try:
+            yield from parquet.iter_batches(batch_size=self.batch_size, columns=["doc_id", "text"])
+        except (OSError, pa.ArrowException) as err:
+            self.problem(file, f"cannot read Parquet file: {err}")
 
     def _null(self, file: str, row: int, doc_id: str | None) -> bool:
         name = "doc_id" if doc_id is None else "text"
@@ -249,7 +256,7 @@ class Reader:
                 if fields is not None:
                     yield fields[0], fields[1], {"file": file, "line": line_no}
 
-    def _open_parquet(self):
+    def _open_parquet(self) -> object | None:
         """The input as a ParquetFile with string columns doc_id and text, or None after reporting why not."""
         import pyarrow.parquet as pq
 
