@@ -262,7 +262,11 @@ class Reader:
 
         file = str(self.path)
         try:
-            parquet = pq.ParquetFile(self.path)
+            # pre_buffer=False: with the default read cache, pyarrow keeps every column chunk it has
+            # read until the file is closed, so the reader held the whole compressed file by the
+            # end (142 MiB of a 1M-article input; docs/performance.md). Reading without it costs the
+            # same CPU on a local file and holds one row group.
+            parquet = pq.ParquetFile(self.path, pre_buffer=False)
         except (OSError, pa.ArrowException) as err:
             self.problem(file, f"cannot read Parquet file: {err}")
             return None
