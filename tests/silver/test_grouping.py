@@ -109,8 +109,11 @@ def test_tfidf_cosine_matches_scikit_learn(seeds_grouped) -> None:
         assert value == pytest.approx(cosine[a, b], abs=2e-3)  # hashed features: collisions may move the last digits
 
 
-def test_scores_do_not_depend_on_the_scoring_block(seeds_grouped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of one document b at a time (within and across the two shard files) give the same scores, bit for bit."""
+@pytest.mark.parametrize(("score_docs", "score_block"), [(1, 1), (2, 3), (4, 2)])
+def test_scores_do_not_depend_on_the_scoring_block(
+    seeds_grouped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, score_docs: int, score_block: int
+) -> None:
+    """Blocks of a few documents b (cut at the boundary of the two shard files) and of a few pairs give the same scores, bit for bit."""
     import ceasefire_news.silver.grouping as grouping
 
     texts, result = seeds_grouped
@@ -118,8 +121,8 @@ def test_scores_do_not_depend_on_the_scoring_block(seeds_grouped, tmp_path: Path
     store = SketchStore(tmp_path)
     store.add(sketch_batch(docs.slice(0, 3)))
     store.add(sketch_batch(docs.slice(3)))
-    monkeypatch.setattr(grouping, "SCORE_DOCS", 1)
-    monkeypatch.setattr(grouping, "SCORE_BLOCK", 1)
+    monkeypatch.setattr(grouping, "SCORE_DOCS", score_docs)
+    monkeypatch.setattr(grouping, "SCORE_BLOCK", score_block)
     counts, cosine = grouping.score_pairs(store, result.pairs)
     assert len(result.pairs) >= 5
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -147,6 +150,17 @@ def test_levels_nest(seeds_grouped) -> None:
         parent: dict[int, int] = {}
         for f, c in zip(result.labels[finer], result.labels[coarser]):
             assert parent.setdefault(int(f), int(c)) == int(c)
+
+
+def test_scoring_needs_band_candidates_order(seeds_grouped, tmp_path: Path) -> None:
+    """Pairs not sorted by their second position are refused, not scored against the wrong block."""
+    import ceasefire_news.silver.grouping as grouping
+
+    texts, result = seeds_grouped
+    store = SketchStore(tmp_path)
+    store.add(sketch_batch(pa.table({"doc_id": list(texts), "text": list(texts.values())})))
+    with pytest.raises(ValueError, match="sorted by their second position"):
+        grouping.score_pairs(store, result.pairs[::-1].copy())
 
 
 def test_candidates_stay_linear_when_everything_collides() -> None:

@@ -318,21 +318,37 @@ def candidate_pairs(signatures: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def band_candidates(bands: Iterable[np.ndarray], n: int) -> np.ndarray:
-    """Unique candidate pairs (a < b, positions), sorted, from the band hashes of n documents, one band at a time."""
+    """Unique candidate pairs (a < b, positions), sorted by (b, a), from the band hashes of n documents, one band at a time.
+
+    Sorted by the later document b so that `score_pairs` finds each block of documents b as one
+    contiguous run of pairs (no ordering array over all pairs).
+    """
     keys = [np.empty(0, dtype=np.int64)]
     for h in bands:
         e = star_edges(h)
-        keys.append(e[:, 0].astype(np.int64) * n + e[:, 1])
+        keys.append(e[:, 1].astype(np.int64) * n + e[:, 0])
         if sum(len(k) for k in keys) > 4 * n:
-            keys = [np.unique(np.concatenate(keys))]
-    unique = np.unique(np.concatenate(keys))
+            keys = [_sorted_unique(np.concatenate(keys))]
+    unique = _sorted_unique(np.concatenate(keys))
     del keys
     # Positions as int32 while they fit: the candidate pairs and the arrays made from them are the
     # part of grouping's memory that grows with the corpus (8.0 million pairs at 1M documents).
     out = np.empty((len(unique), 2), dtype=np.int32 if n < 2**31 else np.int64)
-    out[:, 0] = unique // n
-    out[:, 1] = unique % n
+    out[:, 1] = unique // n
+    np.remainder(unique, n, out=unique)
+    out[:, 0] = unique
     return out
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """np.unique of an array we own, sorted in place (np.unique sorts a copy: one more corpus-sized array)."""
+    keys.sort()
+    if len(keys) < 2:
+        return keys
+    keep = np.empty(len(keys), dtype=bool)
+    keep[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    return keys[keep]
 
 
 @dataclass
@@ -448,39 +464,43 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
     cosine = np.zeros(len(pairs), dtype=np.float64)
     if not len(pairs):
         return counts, cosine
+    b_pos = pairs[:, 1]
+    if np.any(b_pos[1:] < b_pos[:-1]):
+        raise ValueError("score_pairs needs pairs sorted by their second position (band_candidates' order)")
     offsets = np.asarray(store.offsets)
-    shard_b = store.shard_of(pairs[:, 1])
-    block_b = (pairs[:, 1] - offsets[shard_b]) // SCORE_DOCS
-    blocks = int(block_b.max()) + 1
-    group_of = shard_b * blocks + block_b
-    del shard_b, block_b
-    by_group = np.argsort(group_of, kind="stable")  # stable: each group's pairs stay in ascending order
-    cuts = np.flatnonzero(np.diff(group_of[by_group])) + 1
-    for sel in np.split(by_group, cuts):
-        shard, block = divmod(int(group_of[sel[0]]), blocks)
-        first = offsets[shard] + block * SCORE_DOCS  # position of the block's first document
-        mine = features(store.read(shard).slice(block * SCORE_DOCS, SCORE_DOCS), idf)
-        a_pos = pairs[sel, 0]
+    # The blocks of SCORE_DOCS documents b of every shard, in position order; each block's pairs
+    # are one contiguous run because the pairs are sorted by b.
+    starts = np.concatenate([np.arange(offsets[k], offsets[k + 1], SCORE_DOCS) for k in range(len(offsets) - 1)])
+    ends = np.minimum(starts + SCORE_DOCS, np.repeat(offsets[1:], -(-np.diff(offsets) // SCORE_DOCS)))
+    lo_of = np.searchsorted(b_pos, starts, side="left")
+    hi_of = np.searchsorted(b_pos, ends, side="left")
+    for first, end, lo_pair, hi_pair in zip(starts.tolist(), ends.tolist(), lo_of.tolist(), hi_of.tolist()):
+        if lo_pair == hi_pair:
+            continue
+        shard = int(store.shard_of(np.array([first]))[0])
+        mine = features(store.read(shard).slice(first - offsets[shard], end - first), idf)
+        a_pos = pairs[lo_pair:hi_pair, 0]
         needed = np.unique(a_pos)
         parts = []
-        for other in np.unique(store.shard_of(needed)):
-            rows = needed[store.shard_of(needed) == other] - offsets[other]
+        shard_of_needed = store.shard_of(needed)
+        for other in np.unique(shard_of_needed):
+            rows = needed[shard_of_needed == other] - offsets[other]
             parts.append(features(store.read(int(other)).take(pa.array(rows)), idf))
         partner_words = vstack([p.words for p in parts]).tocsr()
         partner_tfidf = vstack([p.tfidf for p in parts]).tocsr()
         del parts
         # In blocks of pairs: the row-wise products allocate a few bytes per feature of both rows,
         # so one block's memory is bounded whatever the number of candidates in the shard.
-        for lo in range(0, len(sel), SCORE_BLOCK):
-            part = sel[lo : lo + SCORE_BLOCK]
-            a_rows = np.searchsorted(needed, pairs[part, 0])
-            b_rows = pairs[part, 1] - first
+        for lo in range(lo_pair, hi_pair, SCORE_BLOCK):
+            hi = min(lo + SCORE_BLOCK, hi_pair)
+            a_rows = np.searchsorted(needed, pairs[lo:hi, 0])
+            b_rows = pairs[lo:hi, 1] - first
             wa, wb = partner_words[a_rows], mine.words[b_rows]
             common = np.asarray(wa.multiply(wb).sum(axis=1)).ravel().astype(np.int64)
             sizes = np.diff(wa.indptr) + np.diff(wb.indptr)
-            counts[part, 0] = common
-            counts[part, 1] = sizes - common
-            cosine[part] = np.asarray(partner_tfidf[a_rows].multiply(mine.tfidf[b_rows]).sum(axis=1)).ravel()
+            counts[lo:hi, 0] = common
+            counts[lo:hi, 1] = sizes - common
+            cosine[lo:hi] = np.asarray(partner_tfidf[a_rows].multiply(mine.tfidf[b_rows]).sum(axis=1)).ravel()
     return counts, cosine
 
 
@@ -526,18 +546,27 @@ def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
     counts, cosine = score_pairs(store, pairs)
     nd = counts[:, 0] * ND_JACCARD[1] >= counts[:, 1] * ND_JACCARD[0]
     nd &= counts[:, 1] > 0
+    # Jaccard in place (no corpus-sized temporaries): |A | B| = 0 only for two empty sets, whose
+    # |A & B| is 0 too, so dividing by max(|A | B|, 1) gives the 0.0 such a pair is declared to have.
+    jaccard = counts[:, 0].astype(np.float64)
+    jaccard /= np.maximum(counts[:, 1], 1)
+    del counts
+    np.round(jaccard, SCORE_DECIMALS, out=jaccard)
     event = nd | (cosine >= EVENT_COSINE)
     topic = event | (cosine >= TOPIC_COSINE)
-    labels = {level: components(n, pairs[mask]) for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic))}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        jaccard = np.where(counts[:, 1] > 0, counts[:, 0] / np.maximum(counts[:, 1], 1), 0.0)
+    np.round(cosine, SCORE_DECIMALS, out=cosine)
+    labels = {}
+    for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic)):
+        labels[level] = components(n, pairs[mask])
+        del mask
+    del nd, event, topic
     return Grouping(
         near_duplicate=group_ids("nd:", labels["near_duplicate"], doc_ids),
         event=group_ids("event:", labels["event"], doc_ids),
         topic=group_ids("topic:", labels["topic"], doc_ids),
         pairs=pairs,
-        jaccard=np.round(jaccard, SCORE_DECIMALS),
-        cosine=np.round(cosine, SCORE_DECIMALS),
+        jaccard=jaccard,
+        cosine=cosine,
         rows=rows,
         labels=labels,
     )

@@ -413,10 +413,16 @@ class _Run:
         by_id = pc.sort_indices(doc_ids).to_numpy()
         rank = np.empty(n, dtype=np.int64)
         rank[by_id] = np.arange(n)
-        ra, rb = rank[pa_], rank[pb]
-        key = np.minimum(ra, rb) * n + np.maximum(ra, rb)
         jaccard, cosine = result.jaccard, result.cosine
-        del ra, rb, rank, pa_, pb, result  # the positions live on in `key`
+        key = rank[pa_]
+        rb = rank[pb]
+        del rank, pa_, pb, result  # the positions live on in `key`
+        # key = min(ra, rb) * n + max(ra, rb), in place: each corpus-sized temporary is 8 bytes a pair.
+        low = np.minimum(key, rb)
+        np.maximum(key, rb, out=rb)
+        np.multiply(low, n, out=key)
+        key += rb
+        del low, rb
         order = np.argsort(key)
         return groups, _pair_chunks(pc.take(doc_ids, pa.array(by_id)), key, order, relation, jaccard, cosine), expected_rows_note(n)
 
