@@ -208,3 +208,29 @@ def test_sketch_features_equal_scikit_learns_hashing_vectorizer() -> None:
         assert np.asarray(got.flatten()).tolist() == matrix.indices.tolist()
         if column == "grams":
             assert np.asarray(sketch.column("counts").combine_chunks().flatten()).tolist() == matrix.data.tolist()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1_000_000])
+def test_components_in_chunks_are_scipys_components(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Joining the edges a chunk at a time gives the same partition as scipy over the whole graph, with and without a mask."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    import ceasefire_news.silver.grouping as grouping
+
+    monkeypatch.setattr(grouping, "COMPONENT_EDGES", chunk)
+
+    def partition(labels: np.ndarray) -> list[int]:
+        first: dict[int, int] = {}
+        return [first.setdefault(int(x), len(first)) for x in labels]
+
+    rng = np.random.default_rng(11)
+    for n, e in ((1, 0), (5, 0), (30, 12), (60, 45), (200, 150)):
+        pairs = np.sort(rng.integers(0, n, size=(e, 2)), axis=1).astype(np.int32)
+        pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+        keep = rng.random(len(pairs)) < 0.6
+        for mask in (None, keep):
+            chosen = pairs if mask is None else pairs[mask]
+            graph = coo_matrix((np.ones(len(chosen)), (chosen[:, 0], chosen[:, 1])), shape=(n, n))
+            expected = connected_components(graph, directed=False)[1]
+            assert partition(grouping.components(n, pairs, mask)) == partition(expected)

@@ -66,8 +66,12 @@ BACKGROUND_JACCARD = 0.05
 RANDOM_CANDIDATES_PER_DOC = 10.0
 #: Scores are rounded in the pairs table so that the files never depend on the last float bits.
 SCORE_DECIMALS = 6
-#: Candidate pairs scored per sparse product (bounds the memory of scoring).
-SCORE_BLOCK = 20_000
+#: Candidate pairs scored per sparse product (bounds the memory of scoring: the rows of both sides
+#: are copied for the product, about 30 KB a pair for news text; 20,000 peaked 0.3 GB higher at 1M
+#: documents for 5% less CPU, docs/performance.md).
+SCORE_BLOCK = 5_000
+#: Candidate pairs joined into the components per step (bounds the memory of the graph).
+COMPONENT_EDGES = 1_000_000
 #: Documents b whose candidate pairs are scored together (their features and their partners' in memory).
 SCORE_DOCS = 2_000
 
@@ -504,13 +508,27 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
     return counts, cosine
 
 
-def components(num_docs: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected-component label of every position for the graph of the given pairs."""
+def components(num_docs: int, pairs: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Connected-component label of every position for the graph of the pairs (those where `keep`, if given).
+
+    The edges are taken COMPONENT_EDGES at a time: each chunk joins the components found so far
+    (its ends replaced by their current labels), so memory holds one chunk's graph and a label per
+    document, not the whole candidate graph (scipy's graph of 8 million pairs took about 0.3 GB).
+    Labels are arbitrary integers; only which positions share one matters.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(num_docs, num_docs))
-    return connected_components(graph, directed=False)[1]
+    labels = np.arange(num_docs, dtype=np.int32)
+    for lo in range(0, len(pairs), COMPONENT_EDGES):
+        part = pairs[lo : lo + COMPONENT_EDGES]
+        if keep is not None:
+            part = part[keep[lo : lo + COMPONENT_EDGES]]
+        if not len(part):
+            continue
+        graph = coo_matrix((np.ones(len(part), dtype=np.float64), (labels[part[:, 0]], labels[part[:, 1]])), shape=(num_docs, num_docs))
+        labels = connected_components(graph, directed=False)[1][labels]
+    return labels
 
 
 def group_ids(prefix: str, labels: np.ndarray, doc_ids: pa.Array) -> pa.Array:
@@ -540,10 +558,13 @@ class Grouping:
 
 def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
     """Candidates by LSH, scores on candidates only, then nested connected components per level."""
+    from .progress import release_memory
+
     n = store.num_docs
     rows = lsh_rows(n)
     pairs = band_candidates(store.band_hashes(rows), n)
     counts, cosine = score_pairs(store, pairs)
+    release_memory()  # scoring's blocks are freed: their pages go back before the graphs are built
     nd = counts[:, 0] * ND_JACCARD[1] >= counts[:, 1] * ND_JACCARD[0]
     nd &= counts[:, 1] > 0
     # Jaccard in place (no corpus-sized temporaries): |A | B| = 0 only for two empty sets, whose
@@ -557,9 +578,10 @@ def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
     np.round(cosine, SCORE_DECIMALS, out=cosine)
     labels = {}
     for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic)):
-        labels[level] = components(n, pairs[mask])
+        labels[level] = components(n, pairs, mask)
         del mask
     del nd, event, topic
+    release_memory()
     return Grouping(
         near_duplicate=group_ids("nd:", labels["near_duplicate"], doc_ids),
         event=group_ids("event:", labels["event"], doc_ids),
