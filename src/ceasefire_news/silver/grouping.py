@@ -472,17 +472,18 @@ def score_pairs(store: SketchStore, pairs: np.ndarray) -> tuple[np.ndarray, np.n
     if np.any(b_pos[1:] < b_pos[:-1]):
         raise ValueError("score_pairs needs pairs sorted by their second position (band_candidates' order)")
     offsets = np.asarray(store.offsets)
-    # The blocks of SCORE_DOCS documents b of every shard, in position order; each block's pairs
-    # are one contiguous run because the pairs are sorted by b.
-    starts = np.concatenate([np.arange(offsets[k], offsets[k + 1], SCORE_DOCS) for k in range(len(offsets) - 1)])
-    ends = np.minimum(starts + SCORE_DOCS, np.repeat(offsets[1:], -(-np.diff(offsets) // SCORE_DOCS)))
-    lo_of = np.searchsorted(b_pos, starts, side="left")
-    hi_of = np.searchsorted(b_pos, ends, side="left")
-    for first, end, lo_pair, hi_pair in zip(starts.tolist(), ends.tolist(), lo_of.tolist(), hi_of.tolist()):
+    # Blocks of SCORE_DOCS documents b inside each shard; a block's pairs are one contiguous run,
+    # because the pairs are sorted by b.
+    blocks = [
+        (shard, first, min(first + SCORE_DOCS, store.offsets[shard + 1]))
+        for shard in range(len(store.paths))
+        for first in range(store.offsets[shard], store.offsets[shard + 1], SCORE_DOCS)
+    ]
+    for shard, first, end in blocks:
+        lo_pair, hi_pair = (int(i) for i in np.searchsorted(b_pos, [first, end], side="left"))
         if lo_pair == hi_pair:
             continue
-        shard = int(store.shard_of(np.array([first]))[0])
-        mine = features(store.read(shard).slice(first - offsets[shard], end - first), idf)
+        mine = features(store.read(shard).slice(first - store.offsets[shard], end - first), idf)
         a_pos = pairs[lo_pair:hi_pair, 0]
         needed = np.unique(a_pos)
         parts = []
@@ -526,7 +527,7 @@ def components(num_docs: int, pairs: np.ndarray, keep: np.ndarray | None = None)
             part = part[keep[lo : lo + COMPONENT_EDGES]]
         if not len(part):
             continue
-        graph = coo_matrix((np.ones(len(part), dtype=np.float64), (labels[part[:, 0]], labels[part[:, 1]])), shape=(num_docs, num_docs))
+        graph = coo_matrix((np.ones(len(part)), (labels[part[:, 0]], labels[part[:, 1]])), shape=(num_docs, num_docs))
         labels = connected_components(graph, directed=False)[1][labels]
     return labels
 
@@ -576,10 +577,7 @@ def group(store: SketchStore, doc_ids: pa.Array) -> Grouping:
     event = nd | (cosine >= EVENT_COSINE)
     topic = event | (cosine >= TOPIC_COSINE)
     np.round(cosine, SCORE_DECIMALS, out=cosine)
-    labels = {}
-    for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic)):
-        labels[level] = components(n, pairs, mask)
-        del mask
+    labels = {level: components(n, pairs, mask) for level, mask in (("near_duplicate", nd), ("event", event), ("topic", topic))}
     del nd, event, topic
     release_memory()
     return Grouping(
